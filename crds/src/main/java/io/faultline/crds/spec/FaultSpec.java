@@ -1,0 +1,110 @@
+package io.faultline.crds.spec;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.faultline.crds.common.Formats;
+import io.faultline.crds.fault.AbortFault;
+import io.faultline.crds.fault.BandwidthFault;
+import io.faultline.crds.fault.DownFault;
+import io.faultline.crds.fault.HeadersFault;
+import io.faultline.crds.fault.LatencyFault;
+import io.faultline.crds.fault.LimitDataFault;
+import io.faultline.crds.fault.LossFault;
+import io.faultline.crds.fault.ResetPeerFault;
+import io.faultline.crds.fault.SlicerFault;
+import io.faultline.crds.fault.SlowCloseFault;
+import io.faultline.crds.fault.TimeoutFault;
+
+/**
+ * One fault of a session: a union of exactly one fault kind, plus where and when it applies. The kinds and their
+ * settings are those of the sidecar's ProxyConfig rules.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "[has(self.latency), has(self.bandwidth), has(self.slicer), has(self.limitData), has(self.timeout),"
+        + " has(self.resetPeer), has(self.slowClose), has(self.down), has(self.loss), has(self.abort), has(self.headers)]"
+        + ".filter(k, k).size() == 1",
+        message = "exactly one fault kind must be set: latency, bandwidth, slicer, limitData, timeout, resetPeer, slowClose,"
+                + " down, loss, abort or headers")
+public class FaultSpec {
+    @Required
+    @Pattern(Formats.DNS_LABEL)
+    @JsonPropertyDescription("Name of the fault, unique in the session (lower-case RFC 1123 label). Sidecar rules are named <session>.<fault>.")
+    public String name;
+
+    @Size(max = 16)
+    @JsonPropertyDescription("Names of the session targets this fault applies to. Default: every target of the session.")
+    public List<String> targets;
+
+    @Min(0)
+    @Max(1)
+    @JsonPropertyDescription("Probability, 0..1, that the fault applies to a connection (tcp) or a request (http). Default 1.")
+    public Double probability;
+
+    @JsonPropertyDescription("Direction the fault acts on: upstream (client to server), downstream (server to client, default) or both.")
+    public StreamDirection stream;
+
+    @JsonPropertyDescription("Which HTTP requests the fault applies to (http targets only). Default: every request.")
+    public HttpMatch match;
+
+    @JsonPropertyDescription("Delay data by a fixed time plus jitter.")
+    public LatencyFault latency;
+    @JsonPropertyDescription("Cap the throughput.")
+    public BandwidthFault bandwidth;
+    @JsonPropertyDescription("Cut data into small, optionally delayed chunks.")
+    public SlicerFault slicer;
+    @JsonPropertyDescription("Close the connection after a number of bytes.")
+    public LimitDataFault limitData;
+    @JsonPropertyDescription("Stop forwarding and close after a delay.")
+    public TimeoutFault timeout;
+    @JsonPropertyDescription("Reset the connection (TCP RST).")
+    public ResetPeerFault resetPeer;
+    @JsonPropertyDescription("Delay the close of the connection.")
+    public SlowCloseFault slowClose;
+    @JsonPropertyDescription("Accept and discard everything: {}.")
+    public DownFault down;
+    @JsonPropertyDescription("Packet loss as retransmission-like stalls.")
+    public LossFault loss;
+    @JsonPropertyDescription("HTTP: answer with an error status (schema only until the sidecar implements HTTP kinds).")
+    public AbortFault abort;
+    @JsonPropertyDescription("HTTP: set or remove headers (schema only until the sidecar implements HTTP kinds).")
+    public HeadersFault headers;
+
+    /** The kinds that are set, by their wire name and settings; exactly one in a valid fault. */
+    @JsonIgnore
+    public Map<String, Object> kindsSet() {
+        Map<String, Object> kinds = new LinkedHashMap<>();
+        put(kinds, "latency", latency);
+        put(kinds, "bandwidth", bandwidth);
+        put(kinds, "slicer", slicer);
+        put(kinds, "limitData", limitData);
+        put(kinds, "timeout", timeout);
+        put(kinds, "resetPeer", resetPeer);
+        put(kinds, "slowClose", slowClose);
+        put(kinds, "down", down);
+        put(kinds, "loss", loss);
+        put(kinds, "abort", abort);
+        put(kinds, "headers", headers);
+        return kinds;
+    }
+
+    /** Names of every fault kind, in schema order. */
+    public static final List<String> KIND_NAMES = List.of("latency", "bandwidth", "slicer", "limitData", "timeout",
+            "resetPeer", "slowClose", "down", "loss", "abort", "headers");
+
+    private static void put(Map<String, Object> kinds, String name, Object value) {
+        if (value != null) {
+            kinds.put(name, value);
+        }
+    }
+}
