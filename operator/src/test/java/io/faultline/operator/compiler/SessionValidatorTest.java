@@ -1,0 +1,98 @@
+package io.faultline.operator.compiler;
+
+import static io.faultline.operator.compiler.Sessions.inbound;
+import static io.faultline.operator.compiler.Sessions.latency;
+import static io.faultline.operator.compiler.Sessions.outbound;
+import static io.faultline.operator.compiler.Sessions.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.faultline.crds.fault.BandwidthFault;
+import io.faultline.crds.qos.QoSProfileSpec;
+import io.faultline.crds.qos.QosLatency;
+import io.faultline.crds.spec.FaultSessionSpec;
+import io.faultline.crds.spec.FaultSpec;
+import io.faultline.crds.spec.Sampling;
+import io.faultline.crds.spec.Schedule;
+import io.faultline.crds.spec.TargetProtocol;
+
+class SessionValidatorTest {
+    @Test
+    void aGoodSpecHasNoProblems() {
+        FaultSessionSpec spec = spec(List.of(inbound("http", 8080, TargetProtocol.HTTP), outbound("pay", "15001=http://payments:80")),
+                latency("slow", "200ms", "http"));
+        spec.schedule = new Schedule("2026-11-23T10:00:00Z", "15m");
+        spec.sampling = new Sampling(Sampling.SamplingMode.Percent, 50);
+
+        assertThat(SessionValidator.validate(spec)).isEmpty();
+    }
+
+    @Test
+    void namesTheUnknownTargetAndTheKnownOnes() {
+        FaultSessionSpec spec = spec(List.of(inbound("http", 8080, null), inbound("grpc", 9090, null)), latency("slow", "1s", "htp"));
+
+        assertThat(SessionValidator.validate(spec))
+                .containsExactly("spec.faults[0].targets[0]: unknown target 'htp'; known targets: grpc, http");
+    }
+
+    @Test
+    void reportsAMappingThatDoesNotParse() {
+        FaultSessionSpec spec = spec(List.of(outbound("pay", "payments:80")));
+
+        assertThat(SessionValidator.validate(spec)).singleElement().asString()
+                .startsWith("spec.targets[0].mapping: mapping 'payments:80' does not parse; expected LISTEN_PORT=");
+    }
+
+    @Test
+    void requiresExactlyOneFaultKind() {
+        FaultSpec two = latency("both", "1s");
+        two.bandwidth = new BandwidthFault();
+        two.bandwidth.rate = "1MiB";
+        FaultSpec none = new FaultSpec();
+        none.name = "none";
+
+        assertThat(SessionValidator.validate(spec(List.of(inbound("http", 8080, null)), two, none))).containsExactly(
+                "spec.faults[0]: exactly one fault kind must be set (latency, bandwidth, slicer, limitData, timeout, resetPeer,"
+                        + " slowClose, down, loss, abort, headers), found latency, bandwidth",
+                "spec.faults[1]: exactly one fault kind must be set (latency, bandwidth, slicer, limitData, timeout, resetPeer,"
+                        + " slowClose, down, loss, abort, headers), found none");
+    }
+
+    @Test
+    void catchesDuplicatesReservedNamesPortClashesAndBadValues() {
+        FaultSessionSpec spec = spec(List.of(inbound("http", 8080, null), inbound("http", 8081, null), inbound("web", 8080, null)),
+                latency("qos-latency", "1s"), latency("slow", "fast"));
+        spec.sampling = new Sampling(Sampling.SamplingMode.Percent, 150);
+
+        assertThat(SessionValidator.validate(spec)).containsExactlyInAnyOrder(
+                "spec.sampling.value must be between 1 and 100 for mode Percent",
+                "spec.targets[1].name 'http' is used by another target",
+                "spec.targets[2]: listens on the same port as target 'http' (inbound:18080)",
+                "spec.faults[0].name 'qos-latency': the prefix qos- is reserved for QoSProfile rules",
+                "spec.faults[1].latency.fixed 'fast' is not a duration such as 250ms, 1.5s or 1m");
+    }
+
+    @Test
+    void qosProfileJitterMustNotExceedTheMean() {
+        QoSProfileSpec qos = new QoSProfileSpec();
+        qos.latency = new QosLatency();
+        qos.latency.mean = "10ms";
+        qos.latency.jitter = "20ms";
+
+        assertThat(QosProfileValidator.validate(qos)).containsExactly("spec.latency.jitter 20ms must not exceed spec.latency.mean 10ms");
+        assertThat(QosProfileValidator.validate(new QoSProfileSpec())).singleElement().asString().contains("at least one of");
+    }
+
+    @Test
+    void mappingParsesSchemesAndRejectsBadPorts() {
+        OutboundMapping tls = OutboundMapping.parse("15002=tls://db:5432");
+        assertThat(tls.sidecarUpstream()).isEqualTo("tls://db:5432");
+        assertThat(tls.sidecarProtocol()).isEqualTo("tcp");
+        assertThat(OutboundMapping.parse("15001=payments.shop.svc:8080").sidecarUpstream()).isEqualTo("payments.shop.svc:8080");
+        assertThatThrownBy(() -> OutboundMapping.parse("70000=db:5432")).hasMessageContaining("listen port 70000 is outside 1..65535");
+    }
+}
