@@ -1,0 +1,197 @@
+package io.faultline.operator.reconciler;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.jboss.logging.Logger;
+
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.faultline.crds.FaultSession;
+import io.faultline.crds.QoSProfile;
+import io.faultline.crds.status.FaultSessionStatus;
+import io.faultline.crds.status.PodState;
+import io.faultline.crds.status.SessionPhase;
+import io.faultline.operator.config.FaultlineConfig;
+import io.faultline.operator.status.Conditions;
+import io.faultline.operator.status.PodOutcome;
+import io.faultline.operator.status.SessionStatusAggregator;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Reconciles FaultSessions: selection, schedule (requeued exactly at start and expiry), pause, kill switch, status,
+ * Events, and a finalizer that removes the session's rules from every sidecar before the resource goes. The pushing
+ * itself is a sync of the whole namespace ({@link NamespaceSynchronizer}).
+ */
+@ControllerConfiguration(name = FaultSessionReconciler.NAME,
+        maxReconciliationInterval = @MaxReconciliationInterval(interval = 60))
+public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner<FaultSession> {
+    public static final String NAME = "faultsession";
+    private static final Logger LOG = Logger.getLogger(FaultSessionReconciler.class);
+
+    private final NamespaceSynchronizer synchronizer;
+    private final SessionResolver resolver;
+    private final EventRecorder events;
+    private final FaultlineConfig config;
+    private final MeterRegistry registry;
+
+    public FaultSessionReconciler(NamespaceSynchronizer synchronizer, SessionResolver resolver, EventRecorder events,
+            FaultlineConfig config, MeterRegistry registry) {
+        this.synchronizer = synchronizer;
+        this.resolver = resolver;
+        this.events = events;
+        this.config = config;
+        this.registry = registry;
+    }
+
+    @Override
+    public List<EventSource<?, FaultSession>> prepareEventSources(EventSourceContext<FaultSession> context) {
+        var pods = InformerEventSourceConfiguration.from(Pod.class, FaultSession.class)
+                .withName("pods")
+                .withSecondaryToPrimaryMapper((Pod pod) -> ClusterView.sessionsNear(context, pod))
+                .withOnUpdateFilter(PodChanges::relevant)
+                .build();
+        var profiles = InformerEventSourceConfiguration.from(QoSProfile.class, FaultSession.class)
+                .withName("qosprofiles")
+                .withSecondaryToPrimaryMapper((QoSProfile profile) -> ClusterView.sessionsUsingProfile(context, profile))
+                .build();
+        var namespaces = InformerEventSourceConfiguration.from(Namespace.class, FaultSession.class)
+                .withName("namespaces")
+                .withWatchAllNamespaces()
+                .withSecondaryToPrimaryMapper((Namespace ns) -> ClusterView.sessionsOfNamespace(context, ns.getMetadata().getName()))
+                .withOnUpdateFilter((updated, previous) -> !Objects.equals(
+                        ClusterView.annotations(updated).get(ClusterView.KILL_SWITCH_ANNOTATION),
+                        ClusterView.annotations(previous).get(ClusterView.KILL_SWITCH_ANNOTATION)))
+                .build();
+        return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(profiles, context),
+                new InformerEventSource<>(namespaces, context));
+    }
+
+    @Override
+    public UpdateControl<FaultSession> reconcile(FaultSession session, Context<FaultSession> context) {
+        Instant now = Instant.now();
+        String namespace = session.getMetadata().getNamespace();
+        NamespaceSyncResult sync = synchronizer.sync(ClusterView.of(context, namespace, config.killSwitch()), now);
+        String uid = session.getMetadata().getUid();
+        SessionResolution resolution = sync.resolutions().get(uid);
+        if (resolution == null) { // not in the cache yet: resolve against what we have
+            resolution = resolver.resolve(session, ClusterView.of(context, namespace, config.killSwitch()), now);
+        }
+        List<PodOutcome> pods = sync.podsOf(uid);
+
+        FaultSessionStatus previous = session.getStatus();
+        FaultSessionStatus status = SessionStatusAggregator.aggregate(previous, session.getMetadata().getGeneration(),
+                resolution.verdict(), resolution.window() == null ? null : resolution.window().start(),
+                resolution.window() == null ? null : resolution.window().expiry().orElse(null), pods, now);
+        recordTransitionEvents(session, previous, status, resolution);
+        registry.counter("faultline.session.reconciles", "phase", status.phase.name()).increment();
+
+        UpdateControl<FaultSession> control;
+        if (sameStatus(previous, status)) {
+            control = UpdateControl.noUpdate();
+        } else {
+            session.setStatus(status);
+            control = UpdateControl.patchStatus(session);
+        }
+        nextReconcile(resolution, pods, now).ifPresent(control::rescheduleAfter);
+        return control;
+    }
+
+    @Override
+    public DeleteControl cleanup(FaultSession session, Context<FaultSession> context) {
+        String namespace = session.getMetadata().getNamespace();
+        NamespaceView view = ClusterView.of(context, namespace, config.killSwitch());
+        NamespaceView withoutSession = new NamespaceView(namespace,
+                view.sessions().stream().filter(s -> !s.getMetadata().getUid().equals(session.getMetadata().getUid())).toList(),
+                view.pods(), view.profiles(), view.killSwitch());
+        NamespaceSyncResult sync = synchronizer.sync(withoutSession, Instant.now());
+        if (sync.everyInjectedPodConfigured()) {
+            resolver.forget(session.getMetadata().getUid());
+            LOG.infof("session %s/%s removed from every sidecar", namespace, session.getMetadata().getName());
+            return DeleteControl.defaultDelete();
+        }
+        Instant deletedAt = session.getMetadata().getDeletionTimestamp() == null ? Instant.now()
+                : Instant.parse(session.getMetadata().getDeletionTimestamp());
+        if (Instant.now().isAfter(deletedAt.plus(config.cleanupTimeout()))) {
+            events.warning(session, "CleanupIncomplete", "gave up removing the rules from unreachable pods "
+                    + sync.unconfiguredPods() + " after " + config.cleanupTimeout() + "; their sidecars' expiresAt still applies,"
+                    + " and they are cleaned up when they are reachable again and any session of the namespace reconciles");
+            resolver.forget(session.getMetadata().getUid());
+            return DeleteControl.defaultDelete();
+        }
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(config.sidecar().unreachableRetry());
+    }
+
+    private void recordTransitionEvents(FaultSession session, FaultSessionStatus previous, FaultSessionStatus status,
+            SessionResolution resolution) {
+        SessionPhase before = previous == null ? null : previous.phase;
+        if (status.phase != before) {
+            String message = resolution.verdict().message();
+            switch (status.phase) {
+                case Active:
+                    events.normal(session, "Activated", message + "; " + status.selectedPods + " pods selected");
+                    break;
+                case Expired:
+                    events.normal(session, "Expired", message);
+                    break;
+                case Paused:
+                    events.normal(session, "Paused", message);
+                    break;
+                case Pending:
+                    events.normal(session, "Scheduled", message);
+                    break;
+                case Failed:
+                    events.warning(session, resolution.verdict().reason(), message);
+                    break;
+                default:
+                    break;
+            }
+        } else if (status.phase == SessionPhase.Failed && previous != null
+                && !Objects.equals(conditionMessage(previous), resolution.verdict().message())) {
+            events.warning(session, resolution.verdict().reason(), resolution.verdict().message());
+        }
+        boolean configuredBefore = previous == null || isConfigured(previous);
+        if (configuredBefore && !isConfigured(status)) {
+            events.warning(session, "PushFailed", Conditions.find(status.conditions, SessionStatusAggregator.CONFIGURED)
+                    .map(c -> c.message).orElse("some sidecars could not be configured"));
+        }
+    }
+
+    private static boolean isConfigured(FaultSessionStatus status) {
+        return Conditions.find(status.conditions, SessionStatusAggregator.CONFIGURED)
+                .map(c -> Conditions.TRUE.equals(c.status)).orElse(true);
+    }
+
+    private static String conditionMessage(FaultSessionStatus status) {
+        return Conditions.find(status.conditions, SessionStatusAggregator.READY).map(c -> c.message).orElse(null);
+    }
+
+    private Optional<Duration> nextReconcile(SessionResolution resolution, List<PodOutcome> pods, Instant now) {
+        Optional<Duration> transition = resolution.window() == null ? Optional.empty()
+                : resolution.window().delayUntilNextTransition(now);
+        if (pods.stream().anyMatch(p -> p.state() == PodState.Unreachable)) {
+            Duration retry = config.sidecar().unreachableRetry();
+            return Optional.of(transition.filter(t -> t.compareTo(retry) < 0).orElse(retry));
+        }
+        return transition;
+    }
+
+    private static boolean sameStatus(FaultSessionStatus previous, FaultSessionStatus next) {
+        return previous != null && Serialization.asJson(previous).equals(Serialization.asJson(next));
+    }
+}

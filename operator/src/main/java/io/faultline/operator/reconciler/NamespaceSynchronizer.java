@@ -1,0 +1,145 @@
+package io.faultline.operator.reconciler;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.faultline.crds.FaultSession;
+import io.faultline.crds.status.PodState;
+import io.faultline.operator.compiler.PodConfig;
+import io.faultline.operator.compiler.ProxyConfigCompiler;
+import io.faultline.operator.compiler.ResolvedSession;
+import io.faultline.operator.config.FaultlineConfig;
+import io.faultline.operator.selection.LabelSelectorMatcher;
+import io.faultline.operator.selection.StableSampler;
+import io.faultline.operator.sidecar.ConfigPusher;
+import io.faultline.operator.sidecar.ConfigPusher.PushResult;
+import io.faultline.operator.sidecar.ConfigPusher.PushTarget;
+import io.faultline.operator.sidecar.SidecarPods;
+import io.faultline.operator.status.PodOutcome;
+
+/**
+ * Level-triggered heart of the operator: from the cached state of a namespace it computes, for every injected pod,
+ * the ProxyConfig merged from all sessions selecting it, and brings each sidecar to it. Every reconcile of any session
+ * syncs its whole namespace (pods already at their desired version cost a hash comparison), so a restart, an edit, a
+ * deletion or a pod coming back all converge the same way. Syncs of one namespace are serialized so that an older view
+ * can never overwrite a newer one.
+ */
+@ApplicationScoped
+public class NamespaceSynchronizer {
+    private final SessionResolver resolver;
+    private final ConfigPusher pusher;
+    private final int defaultAdminPort;
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    public NamespaceSynchronizer(SessionResolver resolver, ConfigPusher pusher, FaultlineConfig config) {
+        this.resolver = resolver;
+        this.pusher = pusher;
+        this.defaultAdminPort = config.sidecar().defaultAdminPort();
+    }
+
+    public NamespaceSyncResult sync(NamespaceView view, Instant now) {
+        ReentrantLock lock = locks.computeIfAbsent(view.namespace(), ns -> new ReentrantLock());
+        lock.lock();
+        try {
+            return syncLocked(view, now);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private NamespaceSyncResult syncLocked(NamespaceView view, Instant now) {
+        List<Pod> livePods = view.pods().stream().filter(pod -> !SidecarPods.isGone(pod)).collect(Collectors.toList());
+
+        Map<String, SessionResolution> resolutions = new LinkedHashMap<>();
+        Map<String, List<Pod>> selectedBySession = new HashMap<>();
+        Map<String, List<ResolvedSession>> sessionsByPod = new HashMap<>();
+        for (FaultSession session : view.sessions()) {
+            if (session.getMetadata().getDeletionTimestamp() != null) {
+                continue; // a session being deleted contributes nothing: its cleanup is this very sync
+            }
+            SessionResolution resolution = resolver.resolve(session, view, now);
+            resolutions.put(session.getMetadata().getUid(), resolution);
+            List<Pod> selected = select(session, resolution, livePods);
+            selectedBySession.put(session.getMetadata().getUid(), selected);
+            if (resolution.effective() != null) {
+                for (Pod pod : selected) {
+                    sessionsByPod.computeIfAbsent(pod.getMetadata().getUid(), k -> new ArrayList<>()).add(resolution.effective());
+                }
+            }
+        }
+
+        Map<String, PodOutcome> outcomeByPod = new HashMap<>();
+        Map<String, Map<String, List<String>>> conflictsByPod = new HashMap<>();
+        List<PushTarget> pushes = new ArrayList<>();
+        for (Pod pod : livePods) {
+            String uid = pod.getMetadata().getUid();
+            String name = pod.getMetadata().getName();
+            if (!SidecarPods.isInjected(pod)) {
+                outcomeByPod.put(uid, new PodOutcome(name, PodState.AwaitingInjection, null, "no faultline-sidecar container"));
+                continue;
+            }
+            Optional<String> admin;
+            try {
+                admin = SidecarPods.adminBaseUri(pod, defaultAdminPort);
+            } catch (IllegalArgumentException e) {
+                outcomeByPod.put(uid, new PodOutcome(name, PodState.Unreachable, null, e.getMessage()));
+                continue;
+            }
+            if (admin.isEmpty()) {
+                outcomeByPod.put(uid, new PodOutcome(name, PodState.Unreachable, null, "pod has no IP yet"));
+                continue;
+            }
+            PodConfig config = ProxyConfigCompiler.compile(sessionsByPod.getOrDefault(uid, List.of()), SidecarPods.listenHost(pod));
+            conflictsByPod.put(uid, config.conflicts());
+            pushes.add(new PushTarget(uid, name, admin.get(), config));
+        }
+        List<PushResult> results = pusher.pushAll(pushes);
+        for (int i = 0; i < pushes.size(); i++) {
+            PushResult result = results.get(i);
+            PodState state = result.configured() ? PodState.Configured : PodState.Unreachable;
+            outcomeByPod.put(pushes.get(i).podUid(), new PodOutcome(result.podName(), state, result.version(), result.message()));
+        }
+
+        Map<String, List<PodOutcome>> podsBySession = new HashMap<>();
+        selectedBySession.forEach((sessionUid, pods) -> {
+            String sessionName = resolutions.get(sessionUid).effective() == null ? null : resolutions.get(sessionUid).effective().name();
+            podsBySession.put(sessionUid, pods.stream()
+                    .map(pod -> withConflicts(outcomeByPod.get(pod.getMetadata().getUid()),
+                            conflictsByPod.getOrDefault(pod.getMetadata().getUid(), Map.of()).get(sessionName)))
+                    .collect(Collectors.toList()));
+        });
+        List<String> unconfigured = outcomeByPod.values().stream().filter(o -> o.state() == PodState.Unreachable)
+                .map(PodOutcome::podName).sorted().collect(Collectors.toList());
+        return new NamespaceSyncResult(resolutions, podsBySession, unconfigured);
+    }
+
+    private static List<Pod> select(FaultSession session, SessionResolution resolution, List<Pod> pods) {
+        if (resolution.effective() == null) {
+            return List.of();
+        }
+        var spec = resolution.effective().spec();
+        List<Pod> matching = pods.stream()
+                .filter(pod -> LabelSelectorMatcher.matches(spec.selector, pod.getMetadata().getLabels()))
+                .collect(Collectors.toList());
+        return StableSampler.choose(session.getMetadata().getUid(), spec.sampling, matching, pod -> pod.getMetadata().getUid());
+    }
+
+    private static PodOutcome withConflicts(PodOutcome outcome, List<String> conflicts) {
+        if (conflicts == null || conflicts.isEmpty()) {
+            return outcome;
+        }
+        String message = (outcome.message() == null ? "" : outcome.message() + "; ") + String.join("; ", conflicts);
+        return new PodOutcome(outcome.podName(), outcome.state(), outcome.configVersion(), message);
+    }
+}
