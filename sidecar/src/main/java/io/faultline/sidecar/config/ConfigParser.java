@@ -1,0 +1,182 @@
+package io.faultline.sidecar.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.faultline.sidecar.fault.FaultKind;
+import io.faultline.sidecar.fault.FaultKinds;
+import io.faultline.sidecar.fault.FaultSpec;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads a ProxyConfig from YAML or JSON and validates all of it; the first error names its field. */
+public final class ConfigParser {
+    public static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9._-]{0,62})?");
+    public static final String NAME_ACCEPTED =
+            "lower-case letters, digits, '.', '_' or '-', starting with a letter or digit, at most 63 characters";
+    private static final Set<String> TOP_FIELDS = Set.of("version", "expiresAt", "listeners", "rules");
+    private static final Set<String> LISTENER_FIELDS = Set.of(
+            "name", "listen", "upstream", "protocol", "enabled", "connectTimeout", "maxConnections", "tls", "bound");
+    private static final Set<String> RULE_BASE_FIELDS = Set.of("name", "listeners", "probability", "stream", "match");
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private ConfigParser() {
+    }
+
+    public static ProxyConfig parse(String text) {
+        return parse(readTree(text));
+    }
+
+    /** YAML is a superset of JSON, so one reader serves both. */
+    public static JsonNode readTree(String text) {
+        if (text == null || text.isBlank()) {
+            throw new ConfigException("", "empty document; expected a ProxyConfig in YAML or JSON");
+        }
+        try {
+            JsonNode node = YAML.readTree(text);
+            if (node == null || !node.isObject()) {
+                throw new ConfigException("", "expected an object with fields " + TOP_FIELDS);
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw new ConfigException("", "not valid YAML or JSON" + where + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException("", "could not read the document: " + e.getMessage());
+        }
+    }
+
+    public static ProxyConfig parse(JsonNode tree) {
+        ConfigNode root = new ConfigNode(tree, "").allowOnly(TOP_FIELDS);
+        String version = root.string("version", "");
+        Instant expiresAt = null;
+        String expires = root.string("expiresAt", null);
+        if (expires != null) {
+            try {
+                expiresAt = Instant.parse(expires);
+            } catch (DateTimeParseException e) {
+                throw root.error("expiresAt", "'" + expires + "' is not an RFC 3339 UTC time such as 2026-11-23T10:15:00Z");
+            }
+        }
+        List<ListenerSpec> listeners = new ArrayList<>();
+        Set<String> listenerNames = new HashSet<>();
+        for (ConfigNode l : root.list("listeners")) {
+            ListenerSpec spec = parseListener(l);
+            if (!listenerNames.add(spec.name())) {
+                throw l.error("name", "duplicate listener name '" + spec.name() + "'");
+            }
+            listeners.add(spec);
+        }
+        checkDistinctAddresses(root, listeners);
+        List<RuleSpec> rules = new ArrayList<>();
+        Set<String> ruleNames = new HashSet<>();
+        for (ConfigNode r : root.list("rules")) {
+            RuleSpec rule = parseRule(r, listenerNames);
+            if (!ruleNames.add(rule.name())) {
+                throw r.error("name", "duplicate rule name '" + rule.name() + "'");
+            }
+            rules.add(rule);
+        }
+        return new ProxyConfig(version, expiresAt, listeners, rules);
+    }
+
+    private static void checkDistinctAddresses(ConfigNode root, List<ListenerSpec> listeners) {
+        Set<HostPort> seen = new HashSet<>();
+        for (int i = 0; i < listeners.size(); i++) {
+            ListenerSpec l = listeners.get(i);
+            if (l.enabled() && l.listen().port() != 0 && !seen.add(l.listen())) {
+                throw new ConfigException("listeners[" + i + "].listen",
+                        "address " + l.listen() + " is used by another listener");
+            }
+        }
+    }
+
+    public static String checkName(ConfigNode node, String field, String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw node.error(field, "'" + name + "' is not a valid name; expected " + NAME_ACCEPTED);
+        }
+        return name;
+    }
+
+    public static ListenerSpec parseListener(ConfigNode l) {
+        l.allowOnly(LISTENER_FIELDS);
+        String name = checkName(l, "name", l.requiredString("name", NAME_ACCEPTED));
+        HostPort listen;
+        try {
+            listen = HostPort.parse(l.requiredString("listen", HostPort.ACCEPTED));
+        } catch (IllegalArgumentException e) {
+            throw l.error("listen", e.getMessage());
+        }
+        Upstream upstream;
+        try {
+            upstream = Upstream.parse(l.requiredString("upstream", Upstream.ACCEPTED));
+        } catch (IllegalArgumentException e) {
+            throw l.error("upstream", e.getMessage());
+        }
+        Protocol defaultProtocol = upstream.scheme().equals("http") ? Protocol.HTTP : Protocol.TCP;
+        Protocol protocol = l.enumValue("protocol", Protocol.class, defaultProtocol);
+        if (upstream.scheme().equals("http") && protocol != Protocol.HTTP) {
+            throw l.error("protocol", "an http:// upstream needs protocol http");
+        }
+        TlsSpec tls = TlsSpec.DEFAULT;
+        if (l.has("tls")) {
+            ConfigNode t = l.object("tls").allowOnly(Set.of("caFile", "serverName"));
+            if (!upstream.tls()) {
+                throw l.error("tls", "TLS settings need a tls://host:port upstream");
+            }
+            tls = new TlsSpec(t.string("caFile", null), t.string("serverName", null));
+        }
+        return new ListenerSpec(name, listen, upstream, protocol,
+                l.bool("enabled", true),
+                l.duration("connectTimeout", ListenerSpec.DEFAULT_CONNECT_TIMEOUT),
+                (int) l.integer("maxConnections", 0, 0, 1_000_000),
+                tls);
+    }
+
+    public static RuleSpec parseRule(ConfigNode r, Set<String> listenerNames) {
+        String name = checkName(r, "name", r.requiredString("name", NAME_ACCEPTED));
+        List<String> listeners = r.strings("listeners");
+        for (int i = 0; i < listeners.size(); i++) {
+            if (!listenerNames.contains(listeners.get(i))) {
+                throw new ConfigException(r.pathOf("listeners") + "[" + i + "]",
+                        "no listener named '" + listeners.get(i) + "'; listeners: " + listenerNames);
+            }
+        }
+        double probability = r.number("probability", 1.0, 0.0, 1.0);
+        StreamDirection stream = r.enumValue("stream", StreamDirection.class, StreamDirection.DOWNSTREAM);
+        FaultSpec fault = null;
+        java.util.Iterator<String> fields = r.json().fieldNames();
+        while (fields.hasNext()) {
+            String field = fields.next();
+            if (RULE_BASE_FIELDS.contains(field)) {
+                continue;
+            }
+            FaultKind kind = FaultKinds.byName(field).orElseThrow(() -> r.error(field,
+                    "unknown field; a rule takes " + RULE_BASE_FIELDS + " and exactly one fault of " + FaultKinds.names()));
+            if (fault != null) {
+                throw r.error(field, "a rule holds exactly one fault, but it also has '" + fault.kind().name()
+                        + "'; split it into two rules");
+            }
+            fault = kind.parse(r.object(field));
+        }
+        if (fault == null) {
+            throw r.error(null, "a rule needs exactly one fault, one of " + FaultKinds.names());
+        }
+        if (r.has("match")) {
+            throw r.error("match", "request matching needs an http listener; this version supports tcp listeners only");
+        }
+        return new RuleSpec(name, listeners, probability, stream, null, fault);
+    }
+}

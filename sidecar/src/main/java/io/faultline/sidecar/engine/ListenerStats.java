@@ -1,0 +1,14 @@
+package io.faultline.sidecar.engine;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of one listener; they live as long as a listener of that name exists. */
+public final class ListenerStats {
+    public final AtomicLong connectionsActive = new AtomicLong();
+    public final LongAdder connectionsTotal = new LongAdder();
+    public final LongAdder connectionsRejected = new LongAdder();
+    public final LongAdder upstreamConnectFailures = new LongAdder();
+    public final LongAdder bytesUpstream = new LongAdder();
+    public final LongAdder bytesDownstream = new LongAdder();
+}

@@ -1,0 +1,24 @@
+package io.faultline.sidecar.fault;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.channel.ChannelHandler;
+
+/**
+ * The immutable, validated configuration of one fault. Each fault type is one file holding its
+ * spec record, its {@link FaultKind} and its handler; records give value equality, which is how a
+ * live reconfiguration tells an unchanged rule (kept, with what it holds) from a changed one.
+ */
+public interface FaultSpec {
+    FaultKind kind();
+
+    /** The native ProxyConfig form, e.g. {@code {"fixed":"200ms","jitter":"50ms"}}. */
+    ObjectNode toJson();
+
+    /** Toxiproxy attributes (its units and names); kinds Toxiproxy lacks use the native form. */
+    default ObjectNode toToxiproxy() {
+        return toJson();
+    }
+
+    /** A new handler for one stream of one connection; it sits on the write path toward the receiver. */
+    ChannelHandler newHandler(FaultContext context);
+}

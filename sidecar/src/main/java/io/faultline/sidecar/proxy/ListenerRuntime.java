@@ -1,0 +1,188 @@
+package io.faultline.sidecar.proxy;
+
+import io.faultline.sidecar.config.ListenerSpec;
+import io.faultline.sidecar.engine.ListenerStats;
+import io.faultline.sidecar.util.Log;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/** A bound listener: accepts clients, connects each to the upstream on the same event loop, relays. */
+public final class ListenerRuntime {
+    private static final long FAILURE_LOG_WINDOW_NANOS = 10_000_000_000L;
+
+    private final Transport transport;
+    private final ListenerStats stats;
+    private final Supplier<List<ActiveRule>> rules;
+    private final Supplier<SplittableRandom> connectionRandom;
+    private final Set<ProxiedConnection> connections = ConcurrentHashMap.newKeySet();
+    private volatile ListenerSpec spec;
+    private volatile SslContext upstreamTls;
+    private volatile Channel serverChannel;
+    private long lastFailureLogNanos = System.nanoTime() - FAILURE_LOG_WINDOW_NANOS;
+    private long failuresSinceLog;
+
+    public ListenerRuntime(ListenerSpec spec, SslContext upstreamTls, Transport transport, ListenerStats stats,
+                           Supplier<List<ActiveRule>> rules, Supplier<SplittableRandom> connectionRandom) {
+        this.spec = spec;
+        this.transport = transport;
+        this.stats = stats;
+        this.rules = rules;
+        this.connectionRandom = connectionRandom;
+        this.upstreamTls = upstreamTls;
+    }
+
+    public ListenerSpec spec() {
+        return spec;
+    }
+
+    /** Takes a new spec that needs no rebind (upstream, timeouts, TLS); open connections keep theirs. */
+    public void update(ListenerSpec newSpec, SslContext newUpstreamTls) {
+        this.upstreamTls = newUpstreamTls;
+        this.spec = newSpec;
+    }
+
+    /** Binds and waits (called on the control thread, never an event loop). */
+    public void bind(EventLoopGroup group) throws Exception {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel client) {
+                        accept(client);
+                    }
+                });
+        ChannelFuture bound = b.bind(spec.listen().host(), spec.listen().port()).await();
+        if (!bound.isSuccess()) {
+            throw new java.io.IOException(bound.cause().getMessage(), bound.cause());
+        }
+        serverChannel = bound.channel();
+        Log.info("listener_bound", "name", spec.name(), "address", boundAddress(), "upstream", spec.upstream());
+    }
+
+    /** The actual listening address, e.g. 127.0.0.1:41234; null when not bound. */
+    public String boundAddress() {
+        Channel ch = serverChannel;
+        if (ch == null || !(ch.localAddress() instanceof InetSocketAddress a)) {
+            return null;
+        }
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    public boolean isBound() {
+        return serverChannel != null && serverChannel.isActive();
+    }
+
+    /** Stops accepting and closes every connection (a removed or disabled listener). */
+    public void close() {
+        Channel ch = serverChannel;
+        serverChannel = null;
+        if (ch != null) {
+            ch.close().awaitUninterruptibly();
+            Log.info("listener_closed", "name", spec.name());
+        }
+        for (ProxiedConnection c : connections) {
+            c.client().eventLoop().execute(c::close);
+        }
+    }
+
+    /** Re-applies the listener's current rules on every open connection, each on its own event loop. */
+    public void refreshRules() {
+        for (ProxiedConnection c : connections) {
+            c.client().eventLoop().execute(() -> c.applyRules(rules.get()));
+        }
+    }
+
+    public int openConnections() {
+        return connections.size();
+    }
+
+    private void accept(Channel client) {
+        ListenerSpec current = spec;
+        if (current.maxConnections() > 0 && stats.connectionsActive.get() >= current.maxConnections()) {
+            stats.connectionsRejected.increment();
+            client.close();
+            return;
+        }
+        stats.connectionsTotal.increment();
+        stats.connectionsActive.incrementAndGet();
+        client.closeFuture().addListener(f -> stats.connectionsActive.decrementAndGet());
+        SslContext tls = upstreamTls;
+        Bootstrap b = new Bootstrap()
+                .group(client.eventLoop())
+                .channel(transport.socketChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        current.connectTimeout().toMillis()))
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel upstream) {
+                        if (tls != null) {
+                            upstream.pipeline().addLast("tls", UpstreamTls.handler(tls, current, upstream));
+                        }
+                    }
+                });
+        b.connect(current.upstream().address().host(), current.upstream().address().port())
+                .addListener((ChannelFuture f) -> {
+                    if (!f.isSuccess()) {
+                        upstreamFailed(current, f.cause());
+                        client.close();
+                        return;
+                    }
+                    if (!client.isActive()) {
+                        f.channel().close();
+                        return;
+                    }
+                    start(client, f.channel());
+                });
+    }
+
+    private void start(Channel client, Channel upstream) {
+        ProxiedConnection connection = new ProxiedConnection(client, upstream, connectionRandom.get());
+        client.pipeline().addLast(ProxiedConnection.STREAM_END, new StreamEndHandler());
+        client.pipeline().addLast(ProxiedConnection.RELAY,
+                new RelayHandler(connection, client, upstream, stats.bytesUpstream));
+        upstream.pipeline().addLast(ProxiedConnection.STREAM_END, new StreamEndHandler());
+        upstream.pipeline().addLast(ProxiedConnection.RELAY,
+                new RelayHandler(connection, upstream, client, stats.bytesDownstream));
+        // Registered before the rules are read: a concurrent config change reaches this connection either way.
+        connections.add(connection);
+        client.closeFuture().addListener(f -> connections.remove(connection));
+        connection.applyRules(rules.get());
+        client.read();
+        upstream.read();
+    }
+
+    private synchronized void upstreamFailed(ListenerSpec current, Throwable cause) {
+        stats.upstreamConnectFailures.increment();
+        failuresSinceLog++;
+        long now = System.nanoTime();
+        if (now - lastFailureLogNanos >= FAILURE_LOG_WINDOW_NANOS) {
+            // Once per burst: the first failure, then a count at most every 10 s.
+            Log.warn("upstream_unreachable", "listener", current.name(), "upstream", current.upstream(),
+                    "failures", failuresSinceLog, "cause", String.valueOf(cause.getMessage()));
+            lastFailureLogNanos = now;
+            failuresSinceLog = 0;
+        }
+    }
+}
