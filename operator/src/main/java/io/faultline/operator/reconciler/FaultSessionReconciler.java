@@ -120,7 +120,12 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
                 view.sessions().stream().filter(s -> !s.getMetadata().getUid().equals(session.getMetadata().getUid())).toList(),
                 view.pods(), view.profiles(), view.killSwitch());
         NamespaceSyncResult sync = synchronizer.sync(withoutSession, Instant.now());
-        if (sync.everyInjectedPodConfigured()) {
+        // The pods that may still run this session's rules are those it selects: pods it stopped selecting earlier
+        // were reconfigured by the sync that followed.
+        List<String> affected = NamespaceSynchronizer.select(session, session.getSpec(), view.pods()).stream()
+                .map(pod -> pod.getMetadata().getName()).toList();
+        List<String> unconfigured = sync.unconfigured(affected);
+        if (unconfigured.isEmpty()) {
             resolver.forget(session.getMetadata().getUid());
             LOG.infof("session %s/%s removed from every sidecar", namespace, session.getMetadata().getName());
             return DeleteControl.defaultDelete();
@@ -128,9 +133,9 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
         Instant deletedAt = session.getMetadata().getDeletionTimestamp() == null ? Instant.now()
                 : Instant.parse(session.getMetadata().getDeletionTimestamp());
         if (Instant.now().isAfter(deletedAt.plus(config.cleanupTimeout()))) {
-            events.warning(session, "CleanupIncomplete", "gave up removing the rules from unreachable pods "
-                    + sync.unconfiguredPods() + " after " + config.cleanupTimeout() + "; their sidecars' expiresAt still applies,"
-                    + " and they are cleaned up when they are reachable again and any session of the namespace reconciles");
+            events.warning(session, "CleanupIncomplete", "gave up removing the rules from unreachable pods " + unconfigured
+                    + " after " + config.cleanupTimeout() + "; their sidecars' expiresAt still applies, and they are cleaned up"
+                    + " when they are reachable again and any session of the namespace reconciles");
             resolver.forget(session.getMetadata().getUid());
             return DeleteControl.defaultDelete();
         }

@@ -3,20 +3,27 @@ package io.faultline.operator.reconciler;
 import java.util.List;
 import java.util.Map;
 
+import java.util.stream.Collectors;
+
+import io.faultline.crds.status.PodState;
 import io.faultline.operator.status.PodOutcome;
 
 /**
  * What one namespace sync did: the resolution of every session, the outcome of every selected pod per session (by
- * session UID), and whether every injected pod of the namespace now runs its desired config.
+ * session UID), and the outcome of every pod of the namespace by pod name.
  */
 public record NamespaceSyncResult(Map<String, SessionResolution> resolutions, Map<String, List<PodOutcome>> podsBySession,
-        List<String> unconfiguredPods) {
+        Map<String, PodOutcome> outcomeByPodName) {
 
     public List<PodOutcome> podsOf(String sessionUid) {
         return podsBySession.getOrDefault(sessionUid, List.of());
     }
 
-    public boolean everyInjectedPodConfigured() {
-        return unconfiguredPods.isEmpty();
+    /** Names of the given pods whose sidecar could not be brought to its desired config. */
+    public List<String> unconfigured(List<String> podNames) {
+        return podNames.stream().filter(name -> {
+            PodOutcome outcome = outcomeByPodName.get(name);
+            return outcome != null && outcome.state() == PodState.Unreachable;
+        }).sorted().collect(Collectors.toList());
     }
 }

@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.faultline.crds.FaultSession;
+import io.faultline.crds.spec.FaultSessionSpec;
 import io.faultline.crds.status.PodState;
 import io.faultline.operator.compiler.PodConfig;
 import io.faultline.operator.compiler.ProxyConfigCompiler;
@@ -119,17 +120,25 @@ public class NamespaceSynchronizer {
                             conflictsByPod.getOrDefault(pod.getMetadata().getUid(), Map.of()).get(sessionName)))
                     .collect(Collectors.toList()));
         });
-        List<String> unconfigured = outcomeByPod.values().stream().filter(o -> o.state() == PodState.Unreachable)
-                .map(PodOutcome::podName).sorted().collect(Collectors.toList());
-        return new NamespaceSyncResult(resolutions, podsBySession, unconfigured);
+        Map<String, PodOutcome> byName = new HashMap<>();
+        outcomeByPod.values().forEach(outcome -> byName.put(outcome.podName(), outcome));
+        return new NamespaceSyncResult(resolutions, podsBySession, byName);
     }
 
     private static List<Pod> select(FaultSession session, SessionResolution resolution, List<Pod> pods) {
         if (resolution.effective() == null) {
             return List.of();
         }
-        var spec = resolution.effective().spec();
+        return select(session, resolution.effective().spec(), pods);
+    }
+
+    /** The pods a session with this spec chooses among {@code pods} (selector, then stable sampling). */
+    public static List<Pod> select(FaultSession session, FaultSessionSpec spec, List<Pod> pods) {
+        if (spec == null) {
+            return List.of();
+        }
         List<Pod> matching = pods.stream()
+                .filter(pod -> !SidecarPods.isGone(pod))
                 .filter(pod -> LabelSelectorMatcher.matches(spec.selector, pod.getMetadata().getLabels()))
                 .collect(Collectors.toList());
         return StableSampler.choose(session.getMetadata().getUid(), spec.sampling, matching, pod -> pod.getMetadata().getUid());

@@ -30,7 +30,7 @@ import io.micrometer.core.instrument.Timer;
 /**
  * Brings sidecars to their desired config. A pod whose sidecar already reports the desired version is not touched:
  * versions confirmed recently are trusted ({@code faultline.sidecar.verify-interval}), older ones are re-read with
- * GET /v1/stats (this also catches sidecars that restarted). Otherwise PUT /v1/config, retried with exponential
+ * GET /v1/config (this also catches sidecars that restarted). Otherwise PUT /v1/config, retried with exponential
  * backoff on connection errors and 5xx; a 4xx (config or token rejected) is not retried.
  */
 @ApplicationScoped

@@ -24,14 +24,14 @@ public class SidecarAdminClient {
         this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
     }
 
-    /** The version the sidecar reports in GET /v1/stats (null when it has none). */
+    /** The version of the config in force, from GET /v1/config (empty when the sidecar has none). */
     public Optional<String> currentVersion(String baseUri) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request(baseUri + "/v1/stats").GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(request(baseUri + "/v1/config").GET().build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
-            throw new IOException("GET /v1/stats answered " + response.statusCode() + ": " + abbreviate(response.body()));
+            throw new IOException("GET /v1/config answered " + response.statusCode() + ": " + abbreviate(response.body()));
         }
         JsonNode version = JSON.readTree(response.body()).path("version");
-        return version.isTextual() ? Optional.of(version.asText()) : Optional.empty();
+        return version.isTextual() && !version.asText().isEmpty() ? Optional.of(version.asText()) : Optional.empty();
     }
 
     /**

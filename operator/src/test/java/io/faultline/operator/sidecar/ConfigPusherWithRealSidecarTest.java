@@ -1,0 +1,143 @@
+package io.faultline.operator.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.faultline.crds.common.PodSelector;
+import io.faultline.crds.fault.LatencyFault;
+import io.faultline.crds.spec.FaultSessionSpec;
+import io.faultline.crds.spec.FaultSpec;
+import io.faultline.crds.spec.Target;
+import io.faultline.operator.compiler.PodConfig;
+import io.faultline.operator.compiler.ProxyConfigCompiler;
+import io.faultline.operator.compiler.ResolvedSession;
+import io.faultline.operator.sidecar.ConfigPusher.PushResult;
+import io.faultline.operator.sidecar.ConfigPusher.PushTarget;
+import io.faultline.operator.testing.EchoServer;
+import io.faultline.operator.testing.SidecarProcess;
+import io.faultline.operator.testing.TcpProbe;
+import io.faultline.operator.testing.TestSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/** The compiler's output and the pusher against a real sidecar process: the operator-to-data-plane contract. */
+class ConfigPusherWithRealSidecarTest {
+    private SidecarProcess sidecar;
+    private EchoServer app;
+    private int listenPort;
+    private SimpleMeterRegistry registry;
+
+    @BeforeEach
+    void start() throws Exception {
+        sidecar = SidecarProcess.start();
+        app = new EchoServer();
+        listenPort = TcpProbe.freePort();
+        registry = new SimpleMeterRegistry();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        sidecar.close();
+        app.close();
+    }
+
+    @Test
+    void pushesOnceAndSkipsASidecarThatAlreadyRunsTheVersion() {
+        ConfigPusher pusher = new ConfigPusher(new TestSettings(SidecarProcess.TOKEN, Duration.ofMinutes(5)), registry);
+        PodConfig config = config(latencySession("300ms", null));
+
+        PushResult first = pusher.push(target(config));
+        PushResult second = pusher.push(target(config));
+
+        assertThat(first.configured()).as(first.message()).isTrue();
+        assertThat(first.version()).isEqualTo(config.version());
+        assertThat(second.configured()).isTrue();
+        assertThat(registry.counter("faultline.sidecar.pushes", "outcome", "pushed").count()).isEqualTo(1);
+        assertThat(registry.counter("faultline.sidecar.pushes", "outcome", "unchanged").count()).isEqualTo(1);
+        assertThat(countApplied(config.version())).isEqualTo(1);
+    }
+
+    @Test
+    void aRestartedSidecarGetsItsConfigAgain() throws Exception {
+        ConfigPusher pusher = new ConfigPusher(new TestSettings(SidecarProcess.TOKEN, Duration.ZERO), registry);
+        PodConfig config = config(latencySession("300ms", null));
+        assertThat(pusher.push(target(config)).configured()).isTrue();
+
+        sidecar.restart();
+        PushResult afterRestart = pusher.push(target(config));
+
+        assertThat(afterRestart.configured()).as(afterRestart.message()).isTrue();
+        assertThat(registry.counter("faultline.sidecar.pushes", "outcome", "pushed").count()).isEqualTo(2);
+        assertThat(TcpProbe.roundTrip(listenPort)).isGreaterThanOrEqualTo(Duration.ofMillis(280));
+    }
+
+    @Test
+    void aWrongTokenIsRejectedWithoutRetries() {
+        ConfigPusher pusher = new ConfigPusher(new TestSettings("wrong-token", Duration.ZERO), registry);
+
+        PushResult result = pusher.push(target(config(latencySession("300ms", null))));
+
+        assertThat(result.configured()).isFalse();
+        assertThat(result.message()).contains("sidecar rejected the config (401)", "Bearer");
+        assertThat(registry.counter("faultline.sidecar.pushes", "outcome", "rejected").count()).isEqualTo(1);
+    }
+
+    @Test
+    void aStoppedSidecarIsReportedUnreachableAfterTheRetries() throws Exception {
+        ConfigPusher pusher = new ConfigPusher(new TestSettings(SidecarProcess.TOKEN, Duration.ZERO), registry);
+        sidecar.stop();
+
+        PushResult result = pusher.push(target(config(latencySession("300ms", null))));
+
+        assertThat(result.configured()).isFalse();
+        assertThat(result.message()).contains("unreachable after 2 attempts", "ConnectException");
+    }
+
+    @Test
+    void theSidecarEndsTheFaultsAtExpiresAtOnItsOwn() throws Exception {
+        ConfigPusher pusher = new ConfigPusher(new TestSettings(SidecarProcess.TOKEN, Duration.ZERO), registry);
+        Instant expiry = Instant.now().plusMillis(2500);
+        assertThat(pusher.push(target(config(latencySession("300ms", expiry)))).configured()).isTrue();
+
+        assertThat(TcpProbe.roundTrip(listenPort)).isGreaterThanOrEqualTo(Duration.ofMillis(280));
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), expiry).toMillis()) + 200);
+
+        // No operator involved any more: the sidecar alone reverted to pass-through.
+        assertThat(TcpProbe.roundTrip(listenPort)).isLessThan(Duration.ofMillis(150));
+    }
+
+    private ResolvedSession latencySession(String fixed, Instant expiry) {
+        Target target = new Target();
+        target.name = "app";
+        target.port = app.port();
+        target.listenPort = listenPort;
+        FaultSpec fault = new FaultSpec();
+        fault.name = "slow";
+        fault.latency = new LatencyFault();
+        fault.latency.fixed = fixed;
+        FaultSessionSpec spec = new FaultSessionSpec();
+        spec.selector = new PodSelector(Map.of());
+        spec.targets = List.of(target);
+        spec.faults = List.of(fault);
+        return new ResolvedSession("ns", "s", "uid-s", Instant.EPOCH, spec, null, true, expiry);
+    }
+
+    private static PodConfig config(ResolvedSession session) {
+        return ProxyConfigCompiler.compile(List.of(session), "127.0.0.1");
+    }
+
+    private PushTarget target(PodConfig config) {
+        return new PushTarget("pod-uid", "pod", "http://127.0.0.1:" + sidecar.adminPort(), config);
+    }
+
+    private long countApplied(String version) {
+        return sidecar.output().lines().filter(line -> line.contains("config_applied") && line.contains(version)).count();
+    }
+}
