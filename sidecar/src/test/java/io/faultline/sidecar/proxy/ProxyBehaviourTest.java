@@ -1,6 +1,7 @@
 package io.faultline.sidecar.proxy;
 
-import static io.faultline.sidecar.proxy.LiveReconfigurationTest.roundTripMillis;
+import static io.faultline.sidecar.testing.Wire.readOrReset;
+import static io.faultline.sidecar.testing.Wire.roundTripMillis;
 import static io.faultline.sidecar.testing.InProcessSidecar.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -134,14 +135,6 @@ class ProxyBehaviourTest {
             assertThat(count[0]).isEqualTo(size);
             assertThat(sha).isEqualTo(server.sentSha256());
             assertThat(server.received()).isEqualTo(8);
-        }
-    }
-
-    static int readOrReset(InputStream in) throws Exception {
-        try {
-            return in.read();
-        } catch (SocketException reset) {
-            return -1;
         }
     }
 }

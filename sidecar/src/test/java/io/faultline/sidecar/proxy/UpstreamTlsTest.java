@@ -77,7 +77,7 @@ class UpstreamTlsTest {
                 """.formatted(port, caFile.getAbsolutePath()));
         try (Socket c = new Socket(InetAddress.getLoopbackAddress(), sidecar.port("db"))) {
             c.setSoTimeout(5_000);
-            assertThat(LiveReconfigurationTest.roundTripMillis(c)).isGreaterThanOrEqualTo(0);
+            assertThat(io.faultline.sidecar.testing.Wire.roundTripMillis(c)).isGreaterThanOrEqualTo(0);
         }
     }
 
@@ -93,7 +93,7 @@ class UpstreamTlsTest {
         try (Socket c = new Socket(InetAddress.getLoopbackAddress(), sidecar.port("db"))) {
             c.setSoTimeout(5_000);
             c.getOutputStream().write("secret\n".getBytes());
-            assertThat(ProxyBehaviourTest.readOrReset(c.getInputStream())).as("no bytes through a failed handshake")
+            assertThat(io.faultline.sidecar.testing.Wire.readOrReset(c.getInputStream())).as("no bytes through a failed handshake")
                     .isEqualTo(-1);
         }
     }
