@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * slowClose: data flows untouched, but the end of the stream (the FIN) and a close of the
- * receiving side are held back by {@code delay}. Toxiproxy's {@code delay} is in milliseconds.
- * Removing the fault passes a held end or close on at once.
+ * receiving side are held back by {@code delay}, once per stream (a close that follows the delayed
+ * end goes at once). Toxiproxy's {@code delay} is in milliseconds. Removing the fault passes a held
+ * end or close on at once.
  */
 public record SlowCloseFault(Duration delay) implements FaultSpec {
 
@@ -74,6 +75,7 @@ public record SlowCloseFault(Duration delay) implements FaultSpec {
         private ScheduledFuture<?> endTimer;
         private ChannelPromise heldClose;
         private ScheduledFuture<?> closeTimer;
+        private boolean endDelayed;
 
         Handler(long delayNanos, FaultContext context) {
             this.delayNanos = delayNanos;
@@ -98,6 +100,11 @@ public record SlowCloseFault(Duration delay) implements FaultSpec {
 
         @Override
         public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+            if (endDelayed) {
+                // The proxy closes right after the end of stream it already waited for: one delay only.
+                ctx.close(promise);
+                return;
+            }
             if (heldClose != null) {
                 // A second close while one is held: complete together with the first.
                 heldClose.addListener(f -> promise.trySuccess());
@@ -113,6 +120,7 @@ public record SlowCloseFault(Duration delay) implements FaultSpec {
             heldEnd = null;
             endTimer = null;
             if (end != null) {
+                endDelayed = true;
                 ctx.writeAndFlush(EndOfStream.INSTANCE, end);
             }
         }

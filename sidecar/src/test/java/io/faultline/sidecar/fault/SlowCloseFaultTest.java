@@ -45,6 +45,19 @@ class SlowCloseFaultTest {
     }
 
     @Test
+    void aCloseAfterTheDelayedEndIsNotDelayedAgain() {
+        try (FaultHarness h = new FaultHarness(new SlowCloseFault(Duration.ofMillis(300)))) {
+            h.sendEnd();
+            h.advance(Duration.ofMillis(300));
+            assertThat(isEnd(h.drain().get(0))).isTrue();
+            ChannelFuture closed = h.channel.pipeline().close();
+            h.channel.runPendingTasks();
+            assertThat(closed.isSuccess()).isTrue();
+            assertThat(h.injected).isEqualTo(1);
+        }
+    }
+
+    @Test
     void removalPassesAHeldEndOnAtOnce() {
         try (FaultHarness h = new FaultHarness(new SlowCloseFault(Duration.ofHours(1)))) {
             ChannelFuture end = h.sendEnd();
