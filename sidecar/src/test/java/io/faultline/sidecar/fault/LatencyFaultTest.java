@@ -102,6 +102,24 @@ class LatencyFaultTest {
         }
     }
 
+    /** The relay may read again as soon as the fault is back within its bound, not when its own bytes leave. */
+    @Test
+    void heldBackWriterGoesOnOnceBackWithinTheBound() {
+        try (FaultHarness h = new FaultHarness(fixed(1000))) {
+            h.send(new byte[HoldingHandler.DEFAULT_MAX_HELD_BYTES]);
+            h.advance(Duration.ofMillis(500));
+            ChannelFuture beyond = h.send(new byte[1]);
+            assertThat(beyond.isDone()).isFalse();
+            h.advance(Duration.ofMillis(500));
+            assertThat(h.drainBytes()).hasSize(HoldingHandler.DEFAULT_MAX_HELD_BYTES);
+            assertThat(beyond.isSuccess()).as("1 byte held: within the bound").isTrue();
+            h.advance(Duration.ofMillis(499));
+            assertThat(h.drain()).as("its own delay still applies").isEmpty();
+            h.advance(Duration.ofMillis(1));
+            assertThat(h.drainBytes()).hasSize(1);
+        }
+    }
+
     @Test
     void closedChannelReleasesHeldBytesAndFailsPendingWrites() {
         FaultHarness h = new FaultHarness(fixed(1000));
