@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * down (a blackhole): the stream is accepted and discarded; the connection stays open. Not a
  * Toxiproxy type: the Toxiproxy API takes and shows it in the native form ({@code {}}).
- * Discarded bytes are not flushed when the fault is removed (see {@link DiscardingHandler}).
+ * Discarded bytes are not flushed when the fault is removed, and a connection that lost bytes is
+ * closed then (see {@link DiscardingHandler}).
  */
 public record DownFault() implements FaultSpec {
 
@@ -43,10 +44,8 @@ public record DownFault() implements FaultSpec {
     }
 
     static final class Handler extends DiscardingHandler {
-        private final FaultContext context;
-
         Handler(FaultContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override

@@ -13,9 +13,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * timeout: from the moment the fault is installed nothing more is forwarded (bytes are discarded,
- * see {@link DiscardingHandler}), and the connection is closed {@code after} later; 0 = never
- * closed. Toxiproxy's {@code timeout} is in milliseconds. Unlike Toxiproxy (whose timer restarts
+ * timeout: from the moment the fault is installed nothing more is forwarded (bytes are discarded;
+ * removing the fault then closes the connection, see {@link DiscardingHandler}), and the
+ * connection is closed {@code after} later; 0 = never closed. Toxiproxy's {@code timeout} is in milliseconds. Unlike Toxiproxy (whose timer restarts
  * on every chunk), the close comes {@code after} the install, whatever the traffic. Each discarded
  * chunk and the close count as injections.
  */
@@ -62,12 +62,11 @@ public record TimeoutFault(Duration after) implements FaultSpec {
 
     static final class Handler extends DiscardingHandler {
         private final long afterNanos;
-        private final FaultContext context;
         private ScheduledFuture<?> closer;
 
         Handler(long afterNanos, FaultContext context) {
+            super(context);
             this.afterNanos = afterNanos;
-            this.context = context;
         }
 
         @Override

@@ -25,16 +25,29 @@ class DownFaultTest {
     }
 
     @Test
-    void removalPassesTheEndOnAndLaterBytesFlow() {
+    void removalAfterDiscardingClosesTheConnection() {
         try (FaultHarness h = new FaultHarness(new DownFault())) {
             h.send(pattern(1000, 1));
             ChannelFuture end = h.sendEnd();
             assertThat(end.isDone()).isFalse();
             h.removeFault();
+            assertThat(h.drain()).as("discarded by design, never flushed").isEmpty();
+            assertThat(h.closes).isEqualTo(1);
+            assertThat(end.isSuccess()).isFalse();
+        }
+    }
+
+    @Test
+    void removalWithNothingDiscardedPassesTheEndOn() {
+        try (FaultHarness h = new FaultHarness(new DownFault())) {
+            ChannelFuture end = h.sendEnd();
+            assertThat(end.isDone()).isFalse();
+            h.removeFault();
             List<Object> out = h.drain();
-            assertThat(out).as("discarded by design; only the end of stream").hasSize(1);
+            assertThat(out).hasSize(1);
             assertThat(isEnd(out.get(0))).isTrue();
             assertThat(end.isSuccess()).isTrue();
+            assertThat(h.closes).isZero();
         }
     }
 }

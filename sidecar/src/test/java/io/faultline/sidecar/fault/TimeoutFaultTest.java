@@ -38,30 +38,43 @@ class TimeoutFaultTest {
     }
 
     @Test
-    void endOfStreamIsKeptBackUntilRemovalThenTrafficFlowsAgain() {
+    void removalAfterDiscardingClosesTheConnectionBecauseTheStreamHasAHole() {
         try (FaultHarness h = new FaultHarness(new TimeoutFault(Duration.ofSeconds(10)))) {
             h.send(pattern(1000, 1));
             ChannelFuture end = h.sendEnd();
             assertThat(end.isDone()).isFalse();
             h.advance(Duration.ofSeconds(5));
             h.removeFault();
-            List<Object> out = h.drain();
-            assertThat(out).as("discarded bytes are gone by design; the end of stream goes on").hasSize(1);
-            assertThat(isEnd(out.get(0))).isTrue();
-            assertThat(end.isSuccess()).isTrue();
+            assertThat(h.drain()).as("discarded bytes are gone by design").isEmpty();
+            assertThat(h.closes).isEqualTo(1);
+            assertThat(end.isSuccess()).isFalse();
             h.advance(Duration.ofSeconds(10));
-            assertThat(h.closes).as("the close timer went with the fault").isZero();
+            assertThat(h.closes).as("the close timer went with the fault").isEqualTo(1);
         }
     }
 
     @Test
-    void removalBeforeAnyEndLetsLaterBytesThrough() {
+    void removalBeforeAnythingWasDiscardedLeavesTheStreamIntact() {
         try (FaultHarness h = new FaultHarness(new TimeoutFault(Duration.ofSeconds(10)))) {
-            h.send(pattern(10, 1));
+            ChannelFuture end = h.sendEnd();
+            h.removeFault();
+            List<Object> out = h.drain();
+            assertThat(out).hasSize(1);
+            assertThat(isEnd(out.get(0))).as("the kept-back end goes on").isTrue();
+            assertThat(end.isSuccess()).isTrue();
+            assertThat(h.closes).isZero();
+        }
+    }
+
+    @Test
+    void removedUnusedFaultLetsLaterBytesThrough() {
+        try (FaultHarness h = new FaultHarness(new TimeoutFault(Duration.ofSeconds(10)))) {
             h.removeFault();
             byte[] later = pattern(20, 2);
             h.send(later);
             assertThat(h.drainBytes()).isEqualTo(later);
+            h.advance(Duration.ofSeconds(20));
+            assertThat(h.closes).isZero();
         }
     }
 
