@@ -159,10 +159,10 @@ public final class ListenerRuntime {
 
     private void start(Channel client, Channel upstream) {
         ProxiedConnection connection = new ProxiedConnection(client, upstream, connectionRandom.get());
-        client.pipeline().addLast(ProxiedConnection.STREAM_END, StreamEndHandler.INSTANCE);
+        client.pipeline().addLast(ProxiedConnection.STREAM_END, new StreamEndHandler());
         client.pipeline().addLast(ProxiedConnection.RELAY,
                 new RelayHandler(connection, client, upstream, stats.bytesUpstream));
-        upstream.pipeline().addLast(ProxiedConnection.STREAM_END, StreamEndHandler.INSTANCE);
+        upstream.pipeline().addLast(ProxiedConnection.STREAM_END, new StreamEndHandler());
         upstream.pipeline().addLast(ProxiedConnection.RELAY,
                 new RelayHandler(connection, upstream, client, stats.bytesDownstream));
         // Registered before the rules are read: a concurrent config change reaches this connection either way.

@@ -20,6 +20,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     private final LongAdder bytesCounter;
     private final ChannelFutureListener readNextOrClose;
     private ChannelFuture lastWrite;
+    private boolean inputShutdown;
 
     RelayHandler(ProxiedConnection connection, Channel self, Channel peer, LongAdder bytesCounter) {
         this.connection = connection;
@@ -27,7 +28,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         this.bytesCounter = bytesCounter;
         this.readNextOrClose = future -> {
             if (future.isSuccess()) {
-                self.read();
+                readMore(self);
             } else {
                 connection.close();
             }
@@ -49,16 +50,24 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         ChannelFuture written = lastWrite;
         lastWrite = null;
         if (written == null) {
-            ctx.read();
+            readMore(ctx.channel());
             return;
         }
         peer.flush();
         written.addListener(readNextOrClose);
     }
 
+    /** A half-closed input has nothing more to read (and epoll refuses to watch it again). */
+    private void readMore(Channel self) {
+        if (!inputShutdown) {
+            self.read();
+        }
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
+            inputShutdown = true;
             connection.endOfInput(ctx.channel());
         }
         ctx.fireUserEventTriggered(evt);
