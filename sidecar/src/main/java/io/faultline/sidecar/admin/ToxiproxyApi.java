@@ -23,6 +23,7 @@ import io.faultline.sidecar.engine.Engine;
 import io.faultline.sidecar.fault.FaultKind;
 import io.faultline.sidecar.fault.FaultKinds;
 import io.faultline.sidecar.fault.FaultSpec;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.Future;
@@ -33,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -61,22 +63,41 @@ final class ToxiproxyApi {
     }
 
     void register(Router router) {
-        router.addSync(HttpMethod.GET, "/version", r -> AdminResponse.ok(JSON.objectNode()
+        sync(router, HttpMethod.GET, "/version", r -> AdminResponse.ok(JSON.objectNode()
                 .put("version", TOXIPROXY_VERSION).put("faultline", faultlineVersion())));
-        router.add(HttpMethod.POST, "/reset", this::reset);
-        router.add(HttpMethod.POST, "/populate", this::populate);
-        router.addSync(HttpMethod.GET, "/proxies", r -> AdminResponse.ok(index()));
-        router.add(HttpMethod.POST, "/proxies", this::createProxy);
-        router.addSync(HttpMethod.GET, "/proxies/{proxy}", this::showProxy);
-        router.add(HttpMethod.POST, "/proxies/{proxy}", this::updateProxy);
-        router.add(HttpMethod.PATCH, "/proxies/{proxy}", this::updateProxy);
-        router.add(HttpMethod.DELETE, "/proxies/{proxy}", this::deleteProxy);
-        router.addSync(HttpMethod.GET, "/proxies/{proxy}/toxics", this::toxicIndex);
-        router.add(HttpMethod.POST, "/proxies/{proxy}/toxics", this::createToxic);
-        router.addSync(HttpMethod.GET, "/proxies/{proxy}/toxics/{toxic}", this::showToxic);
-        router.add(HttpMethod.POST, "/proxies/{proxy}/toxics/{toxic}", this::updateToxic);
-        router.add(HttpMethod.PATCH, "/proxies/{proxy}/toxics/{toxic}", this::updateToxic);
-        router.add(HttpMethod.DELETE, "/proxies/{proxy}/toxics/{toxic}", this::deleteToxic);
+        async(router, HttpMethod.POST, "/reset", this::reset);
+        async(router, HttpMethod.POST, "/populate", this::populate);
+        sync(router, HttpMethod.GET, "/proxies", r -> AdminResponse.ok(index()));
+        async(router, HttpMethod.POST, "/proxies", this::createProxy);
+        sync(router, HttpMethod.GET, "/proxies/{proxy}", this::showProxy);
+        async(router, HttpMethod.POST, "/proxies/{proxy}", this::updateProxy);
+        async(router, HttpMethod.PATCH, "/proxies/{proxy}", this::updateProxy);
+        async(router, HttpMethod.DELETE, "/proxies/{proxy}", this::deleteProxy);
+        sync(router, HttpMethod.GET, "/proxies/{proxy}/toxics", this::toxicIndex);
+        async(router, HttpMethod.POST, "/proxies/{proxy}/toxics", this::createToxic);
+        sync(router, HttpMethod.GET, "/proxies/{proxy}/toxics/{toxic}", this::showToxic);
+        async(router, HttpMethod.POST, "/proxies/{proxy}/toxics/{toxic}", this::updateToxic);
+        async(router, HttpMethod.PATCH, "/proxies/{proxy}/toxics/{toxic}", this::updateToxic);
+        async(router, HttpMethod.DELETE, "/proxies/{proxy}/toxics/{toxic}", this::deleteToxic);
+    }
+
+    private static void sync(Router router, HttpMethod method, String path, Function<AdminRequest, AdminResponse> f) {
+        async(router, method, path, r -> CompletableFuture.completedFuture(f.apply(r)));
+    }
+
+    /**
+     * Like Toxiproxy, browsers are turned away: a web page could otherwise send a "simple" cross-origin
+     * POST (text/plain, no preflight) to a loopback API without a token and change the proxies.
+     */
+    private static void async(Router router, HttpMethod method, String path, Router.Handler handler) {
+        router.add(method, path, r -> {
+            String agent = r.headers().get(HttpHeaderNames.USER_AGENT);
+            if (agent != null && agent.startsWith("Mozilla/")) {
+                return CompletableFuture.completedFuture(
+                        AdminResponse.error(HttpResponseStatus.FORBIDDEN, "User agent not allowed"));
+            }
+            return handler.handle(r);
+        });
     }
 
     // ---- proxies

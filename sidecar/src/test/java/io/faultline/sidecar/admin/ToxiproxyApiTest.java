@@ -297,6 +297,19 @@ class ToxiproxyApiTest {
     }
 
     @Test
+    void browsersAreTurnedAwayLikeToxiproxyDoes() throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(f.base + "/populate"))
+                        .header("User-Agent", "Mozilla/5.0 (X11; Linux x86_64)")
+                        .header("Content-Type", "text/plain")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("[" + proxy("csrf") + "]")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(AdminFixture.JSON.readTree(r.body()).path("error").asText()).isEqualTo("User agent not allowed");
+        assertThat(expect(f.get("/proxies"), 200).size()).isZero();
+    }
+
+    @Test
     void versionIsToxiproxyJson() {
         JsonNode v = expect(f.get("/version"), 200);
         assertThat(v.path("version").asText()).isEqualTo("2.12.0");
