@@ -1,7 +1,6 @@
 package io.faultline.sidecar.admin;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -12,12 +11,15 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Aggregates request bodies up to a limit; beyond it answers 413 in the API's error shape and closes
- * the connection (reads are manual here, so the rest of an oversized body is never waited for).
+ * Aggregates request bodies up to a limit; beyond it answers 413 in the API's error shape. The rest of
+ * the body is read and dropped (closing while the client still sends would reset the connection and
+ * lose the 413), then the connection is closed: by the client after the answer, or by us after a grace period.
  */
 final class BoundedRequestAggregator extends HttpObjectAggregator {
+    private static final long DRAIN_GRACE_SECONDS = 5;
     private final int maxBody;
 
     BoundedRequestAggregator(int maxBody) {
@@ -34,6 +36,12 @@ final class BoundedRequestAggregator extends HttpObjectAggregator {
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, error.contentType());
         res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         HttpUtil.setContentLength(res, error.body().length);
-        ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        ctx.channel().config().setAutoRead(true);
+        ctx.writeAndFlush(res).addListener(f -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+            }
+        });
+        ctx.executor().schedule(() -> ctx.close(), DRAIN_GRACE_SECONDS, TimeUnit.SECONDS);
     }
 }
