@@ -357,6 +357,9 @@ final class ToxiproxyApi {
         CompletableFuture<ProxyConfig> result = new CompletableFuture<>();
         Future<ProxyConfig> applied = engine.update(current -> {
             ProxyConfig next = edit.apply(current);
+            if (!next.equals(current)) {
+                next = next.withVersion(editedVersion(current.version()));
+            }
             ConfigParser.parse(ConfigJson.render(next, l -> null));
             return next;
         });
@@ -369,6 +372,19 @@ final class ToxiproxyApi {
             }
         });
         return result;
+    }
+
+    /**
+     * A change made here is a change to the config, so its version changes too ({@code 42} becomes
+     * {@code 42+toxiproxy.1}, then {@code 42+toxiproxy.2}): a writer that compares versions, such as the
+     * operator, sees that the sidecar no longer runs what it pushed.
+     */
+    static String editedVersion(String version) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.*)\\+toxiproxy\\.(\\d+)").matcher(version);
+        if (m.matches()) {
+            return m.group(1) + "+toxiproxy." + (Long.parseLong(m.group(2)) + 1);
+        }
+        return version + "+toxiproxy.1";
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -73,6 +73,20 @@ class ToxiproxyApiTest {
     }
 
     @Test
+    void everyChangeThroughThisApiChangesTheConfigVersion() {
+        expect(f.call("PUT", "/v1/config", "version: \"42\"\nlisteners: []\n"), 200);
+        expect(f.call("POST", "/proxies", proxy("redis")), 201);
+        assertThat(expect(f.get("/v1/config"), 200).path("version").asText()).isEqualTo("42+toxiproxy.1");
+        expect(f.call("POST", "/proxies/redis/toxics", "{\"type\":\"latency\",\"attributes\":{\"latency\":5}}"), 200);
+        assertThat(expect(f.get("/v1/config"), 200).path("version").asText()).isEqualTo("42+toxiproxy.2");
+        expect(f.call("POST", "/reset", null), 204);
+        expect(f.call("POST", "/reset", null), 204);
+        assertThat(expect(f.get("/v1/config"), 200).path("version").asText())
+                .as("a reset that changes nothing keeps the version").isEqualTo("42+toxiproxy.3");
+        assertThat(ToxiproxyApi.editedVersion("")).isEqualTo("+toxiproxy.1");
+    }
+
+    @Test
     void badProxyInputIs400NamingTheField() {
         assertThat(error(f.call("POST", "/proxies", "{\"upstream\":\"127.0.0.1:1\"}"), 400))
                 .isEqualTo("missing required field: name");
