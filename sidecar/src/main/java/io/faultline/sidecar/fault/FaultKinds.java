@@ -13,6 +13,7 @@ public final class FaultKinds {
 
     static {
         register(LatencyFault.KIND);
+        io.faultline.sidecar.http.HttpFaultKinds.ALL.forEach(FaultKinds::register);
     }
 
     private FaultKinds() {
