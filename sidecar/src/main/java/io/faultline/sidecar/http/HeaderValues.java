@@ -37,8 +37,12 @@ final class HeaderValues {
         return Map.copyOf(out);
     }
 
+    static boolean isName(String name) {
+        return !name.isEmpty() && name.chars().allMatch(HeaderValues::tokenChar);
+    }
+
     static void checkName(ConfigNode node, String name) {
-        if (name.isEmpty() || !name.chars().allMatch(HeaderValues::tokenChar)) {
+        if (!isName(name)) {
             throw node.error(name, "'" + name + "' is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)");
         }
     }

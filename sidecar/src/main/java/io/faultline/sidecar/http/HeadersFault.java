@@ -33,8 +33,11 @@ public record HeadersFault(Edit request, Edit response) implements HttpFault {
             Map<String, String> set = HeaderValues.parse(node, "set");
             Map<String, String> add = HeaderValues.parse(node, "add");
             List<String> remove = node.strings("remove");
-            for (String name : remove) {
-                HeaderValues.checkName(node.object("remove"), name);
+            for (int i = 0; i < remove.size(); i++) {
+                if (!HeaderValues.isName(remove.get(i))) {
+                    throw new io.faultline.sidecar.config.ConfigException(node.pathOf("remove") + "[" + i + "]",
+                            "'" + remove.get(i) + "' is not a valid header name");
+                }
             }
             for (String name : concat(set.keySet(), add.keySet(), remove)) {
                 if (PROTECTED.contains(name.toLowerCase(Locale.ROOT))) {

@@ -287,7 +287,6 @@ public final class HttpProxyConnection {
                 return;
             }
             upstream = f.channel();
-            upstream.closeFuture().addListener(c -> upstreamClosed(f.channel()));
             upstream.read();
             if (ex == exchange) {
                 sendHead(ex);
@@ -773,9 +772,15 @@ public final class HttpProxyConnection {
         }
 
         @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            // After the codec delivered what it decoded at the close (the end of a close-delimited body).
+            upstreamClosed(ctx.channel());
+            ctx.fireChannelInactive();
+        }
+
+        @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            Channel ch = ctx.channel();
-            ch.close(); // upstreamClosed decides what the client gets
+            ctx.channel().close(); // upstreamClosed decides what the client gets
         }
     }
 }
