@@ -278,8 +278,7 @@ public final class HttpProxyConnection {
                 return;
             }
             if (!f.isSuccess()) {
-                connector.connectFailed(f.cause());
-                listenerStats.upstreamConnectFailures.increment();
+                connector.connectFailed(f.cause()); // counts upstreamConnectFailures and logs once per burst
                 boolean timeout = f.cause() instanceof ConnectTimeoutException;
                 (timeout ? stats.gatewayTimeout : stats.badGateway).increment();
                 HttpResponseStatus status = timeout ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
