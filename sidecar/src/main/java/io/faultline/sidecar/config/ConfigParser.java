@@ -10,6 +10,7 @@ import io.faultline.sidecar.fault.FaultKind;
 import io.faultline.sidecar.fault.FaultKinds;
 import io.faultline.sidecar.fault.FaultSpec;
 import io.faultline.sidecar.http.RequestMatch;
+import io.faultline.sidecar.http.RuleCompatibility;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -91,7 +92,9 @@ public final class ConfigParser {
             }
             rules.add(rule);
         }
-        return new ProxyConfig(version, expiresAt, listeners, rules);
+        ProxyConfig config = new ProxyConfig(version, expiresAt, listeners, rules);
+        RuleCompatibility.check(config); // the engine checks again for configs built elsewhere (Toxiproxy API)
+        return config;
     }
 
     private static void checkDistinctAddresses(ConfigNode root, List<ListenerSpec> listeners) {

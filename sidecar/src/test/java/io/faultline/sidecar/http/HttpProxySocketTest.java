@@ -246,14 +246,24 @@ class HttpProxySocketTest {
                 """;
         String addr = upstream.address();
         assertThatThrownBy(() -> sidecar.apply(mixed.formatted(addr, addr, "[{name: a, listeners: [raw], abort: {}}]")))
-                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(ConfigException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("rules[0].abort").hasMessageContaining("needs an http listener");
         assertThatThrownBy(() -> sidecar.apply(mixed.formatted(addr, addr,
+                "[{name: a, listeners: [web], bandwidth: {rate: 1KB}}]")))
+                .hasMessageContaining("rules[0].bandwidth").hasMessageContaining("is a tcp fault");
+        assertThatThrownBy(() -> sidecar.apply(mixed.formatted(addr, addr,
                 "[{name: a, listeners: [raw], match: {path: /x}, latency: {fixed: 1ms}}]")))
-                .cause().hasMessageContaining("rules[0].match");
+                .hasMessageContaining("rules[0].match");
         assertThatThrownBy(() -> sidecar.apply(mixed.formatted(addr, addr,
                 "[{name: a, listeners: [raw], latency: {fixed: 1ms, phase: response}}]")))
-                .cause().hasMessageContaining("rules[0].latency.phase");
+                .hasMessageContaining("rules[0].latency.phase");
+        // Configs built without the parser (the Toxiproxy API) are checked by the engine as well.
+        var good = io.faultline.sidecar.config.ConfigParser.parse(mixed.formatted(addr, addr, "[]"));
+        var bad = good.withRules(List.of(new io.faultline.sidecar.config.RuleSpec("a", List.of("raw"), 1.0,
+                io.faultline.sidecar.config.StreamDirection.DOWNSTREAM, null,
+                new AbortFault(503, "", java.util.Map.of(), null, null))));
+        assertThatThrownBy(() -> sidecar.engine().apply(bad).get())
+                .isInstanceOf(ExecutionException.class).cause().hasMessageContaining("rules[0].abort");
         // Without 'listeners' an http fault applies to the http listeners only.
         sidecar.apply(mixed.formatted(addr, addr, "[{name: a, abort: {status: 503}}]"));
         try (RawHttpClient c = connect()) {
