@@ -49,6 +49,17 @@ public interface HttpExchange {
     /** Edits the upstream's response head before it goes to the client. */
     void onResponse(Consumer<HttpResponse> edit);
 
+    /**
+     * Rewrites the response body: {@code transform} gets the head (editable) and the whole body and
+     * returns the new body, or null to keep it. The proxy then holds the body (bounded).
+     */
+    void transformResponseBody(BodyTransform transform);
+
+    /** A response body rewrite. */
+    interface BodyTransform {
+        byte[] apply(HttpResponse head, byte[] body);
+    }
+
     /** Whether an earlier rule already decided the request's fate (respond, drop, reset). */
     boolean decided();
 }

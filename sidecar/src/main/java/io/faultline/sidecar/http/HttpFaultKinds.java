@@ -8,7 +8,7 @@ import java.util.List;
 public final class HttpFaultKinds {
     public static final List<FaultKind> ALL = List.of(
             AbortFault.KIND, HeadersFault.KIND, RateLimitFault.KIND, TransientFault.KIND,
-            DropFault.KIND, ResetFault.KIND, ServerOverloadFault.KIND);
+            DropFault.KIND, ResetFault.KIND, ServerOverloadFault.KIND, BodyFault.KIND);
 
     private HttpFaultKinds() {
     }

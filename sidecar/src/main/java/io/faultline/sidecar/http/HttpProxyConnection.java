@@ -4,6 +4,7 @@ import io.faultline.sidecar.engine.ListenerStats;
 import io.faultline.sidecar.http.RequestExchange.RequestStage;
 import io.faultline.sidecar.http.RequestExchange.ResponseStage;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -15,7 +16,9 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -63,6 +66,8 @@ public final class HttpProxyConnection {
     public static final int MAX_INITIAL_LINE = 8 * 1024;
     public static final int MAX_HEADER_SIZE = 16 * 1024;
     public static final int MAX_CHUNK = 16 * 1024;
+    /** The most of a response body held for a body fault; larger bodies pass unchanged, streamed. */
+    public static final int MAX_BODY_FOR_FAULTS = 1024 * 1024;
     static final String CODEC = "http-codec";
     static final String HANDLER = "http-proxy";
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -605,6 +610,13 @@ public final class HttpProxyConnection {
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         setConnectionHeader(ex, h);
         ex.responseStage = ResponseStage.STREAMING;
+        String encoding = h.get(HttpHeaderNames.CONTENT_ENCODING, "identity");
+        if (!ex.bodyTransforms.isEmpty() && bodyAllowed && encoding.equalsIgnoreCase("identity")) {
+            // The head waits for the rewritten body (its length changes).
+            ex.heldHead = response;
+            ex.heldBody = client.alloc().compositeBuffer(64);
+            return;
+        }
         lastClientWrite = client.write(response);
         if (response instanceof LastHttpContent) {
             endOfResponse(ex);
@@ -622,10 +634,50 @@ public final class HttpProxyConnection {
             upstreamFailedDuring(ex, "upstream sent an invalid response body");
             return;
         }
+        if (ex.heldHead != null) {
+            collectBody(ex, content);
+            return;
+        }
         lastClientWrite = client.write(content);
         if (content instanceof LastHttpContent) {
             endOfResponse(ex);
         }
+    }
+
+    /** Holds a response body for body faults, up to {@link #MAX_BODY_FOR_FAULTS}; then rewrites it. */
+    private void collectBody(RequestExchange ex, HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        ex.heldBody.addComponent(true, content.content().retain());
+        content.release();
+        HttpResponse head = ex.heldHead;
+        if (ex.heldBody.readableBytes() > MAX_BODY_FOR_FAULTS) {
+            // Too large to hold: it goes on as the upstream framed it, unchanged.
+            ByteBuf soFar = ex.heldBody;
+            ex.heldBody = null;
+            ex.heldHead = null;
+            client.write(head);
+            lastClientWrite = client.write(last ? new DefaultLastHttpContent(soFar) : new DefaultHttpContent(soFar));
+            if (last) {
+                endOfResponse(ex);
+            }
+            return;
+        }
+        if (!last) {
+            return;
+        }
+        byte[] body = ByteBufUtil.getBytes(ex.heldBody);
+        ex.releaseHeldBody();
+        for (HttpExchange.BodyTransform transform : ex.bodyTransforms) {
+            byte[] rewritten = transform.apply(head, body);
+            if (rewritten != null) {
+                body = rewritten;
+            }
+        }
+        head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        head.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        client.write(head);
+        lastClientWrite = client.write(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
+        endOfResponse(ex);
     }
 
     private void endOfResponse(RequestExchange ex) {
@@ -701,6 +753,7 @@ public final class HttpProxyConnection {
     private void cleanUp() {
         if (exchange != null) {
             exchange.cancelTimers();
+            exchange.releaseHeldBody();
         }
         releaseAll(fromClient);
         dropUpstream();

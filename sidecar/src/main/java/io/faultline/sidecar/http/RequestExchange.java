@@ -38,6 +38,10 @@ final class RequestExchange implements HttpExchange {
     boolean responseDelayServed;
     boolean responseHeld;
     final List<Consumer<HttpResponse>> responseEdits = new ArrayList<>(2);
+    final List<BodyTransform> bodyTransforms = new ArrayList<>(1);
+    /** While a body transform collects the response: its head and the body so far. */
+    HttpResponse heldHead;
+    io.netty.buffer.CompositeByteBuf heldBody;
     HttpRules.Rule currentRule;
     ScheduledFuture<?> requestTimer;
     ScheduledFuture<?> responseTimer;
@@ -115,6 +119,19 @@ final class RequestExchange implements HttpExchange {
     @Override
     public void onResponse(Consumer<HttpResponse> edit) {
         responseEdits.add(edit);
+    }
+
+    @Override
+    public void transformResponseBody(BodyTransform transform) {
+        bodyTransforms.add(transform);
+    }
+
+    void releaseHeldBody() {
+        if (heldBody != null) {
+            heldBody.release();
+            heldBody = null;
+        }
+        heldHead = null;
     }
 
     @Override
