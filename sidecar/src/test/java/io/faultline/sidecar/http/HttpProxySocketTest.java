@@ -155,6 +155,46 @@ class HttpProxySocketTest {
     }
 
     @Test
+    void statsAndMetricsShowRequestOutcomesAndRuleCounters() throws Exception {
+        sidecar = new InProcessSidecar(1);
+        sidecar.apply(config("1", "[{name: canary, match: {headers: {x-canary: \"true\"}}, abort: {status: 503}}]"));
+        admin = new AdminServer(sidecar.engine(), HostPort.parse("127.0.0.1:0"), null, Transport.best());
+        String adminAddress = admin.start();
+        try (RawHttpClient c = connect()) {
+            assertThat(c.get("/api/items").status()).isEqualTo(200);
+            assertThat(c.get("/api/items", "x-canary: true").status()).isEqualTo(503);
+            c.send("BAD\r\n\r\n");
+            assertThat(c.read(false).status()).isEqualTo(400);
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        String stats = http.send(HttpRequest.newBuilder(URI.create("http://" + adminAddress + "/v1/stats")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stats);
+        var web = json.path("listeners").path("web").path("http");
+        assertThat(web.path("requests").asLong()).as(stats).isEqualTo(3);
+        assertThat(web.path("forwarded").asLong()).isEqualTo(1);
+        assertThat(web.path("answeredByFault").asLong()).isEqualTo(1);
+        assertThat(web.path("badRequests").asLong()).isEqualTo(1);
+        assertThat(json.path("rules").path("canary").path("matched").asLong()).isEqualTo(1);
+        assertThat(json.path("rules").path("canary").path("injected").asLong()).isEqualTo(1);
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://" + adminAddress + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("faultline_listener_http_requests_total{listener=\"web\",outcome=\"badRequests\"} 1",
+                "faultline_rule_matched_total{rule=\"canary\"} 1");
+
+        // Toxiproxy proxies are tcp listeners: an http kind is no toxic type there.
+        HttpResponse<String> proxy = http.send(HttpRequest.newBuilder(URI.create("http://" + adminAddress + "/proxies"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"tp\",\"listen\":\"127.0.0.1:0\",\"upstream\":\""
+                        + upstream.address() + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(proxy.statusCode()).as(proxy.body()).isEqualTo(201);
+        HttpResponse<String> toxic = http.send(HttpRequest.newBuilder(URI.create("http://" + adminAddress + "/proxies/tp/toxics"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"abort\",\"attributes\":{}}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(toxic.statusCode()).isEqualTo(400);
+        assertThat(toxic.body()).contains("invalid toxic type");
+    }
+
+    @Test
     void streamedResponsesAndUploadsArriveIntact() throws Exception {
         sidecar = new InProcessSidecar(1);
         sidecar.apply(config("1", "[]"));
