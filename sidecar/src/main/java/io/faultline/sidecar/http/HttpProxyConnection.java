@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -66,6 +67,8 @@ public final class HttpProxyConnection {
     public static final int MAX_INITIAL_LINE = 8 * 1024;
     public static final int MAX_HEADER_SIZE = 16 * 1024;
     public static final int MAX_CHUNK = 16 * 1024;
+    /** Upstream responses may carry larger headers than we accept from clients (cookies, CSP...). */
+    static final int MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
     /** The most of a response body held for a body fault; larger bodies pass unchanged, streamed. */
     public static final int MAX_BODY_FOR_FAULTS = 1024 * 1024;
     static final String CODEC = "http-codec";
@@ -276,7 +279,11 @@ public final class HttpProxyConnection {
             return;
         }
         connecting = true;
-        connector.connect(client, new UpstreamSide()).addListener((ChannelFuture f) -> {
+        UpstreamResponseDecoder decoder = new UpstreamResponseDecoder(new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_INITIAL_LINE)
+                .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
+                .setMaxChunkSize(MAX_CHUNK), this::headInFlight);
+        connector.connect(client, decoder, new HttpRequestEncoder(), new UpstreamSide()).addListener((ChannelFuture f) -> {
             connecting = false;
             if (closed) {
                 f.channel().close();
@@ -296,6 +303,11 @@ public final class HttpProxyConnection {
                 sendHead(ex);
             }
         });
+    }
+
+    private boolean headInFlight() {
+        RequestExchange ex = exchange;
+        return ex != null && ex.request != null && ex.request.method().equals(HttpMethod.HEAD);
     }
 
     private void sendHead(RequestExchange ex) {
@@ -510,7 +522,7 @@ public final class HttpProxyConnection {
                     continue;
                 }
                 if (msg instanceof HttpResponse response && ex.responseStage == ResponseStage.WAITING
-                        && response.decoderResult().isSuccess() && response.status().code() != 100
+                        && response.decoderResult().isSuccess() && response.status().code() >= 200
                         && ex.responseDelayNanos > 0 && !ex.responseDelayServed) {
                     holdResponse(ex);
                     return;
@@ -577,8 +589,14 @@ public final class HttpProxyConnection {
             upstreamFailedDuring(ex, "upstream sent an invalid response");
             return;
         }
-        if (response.status().code() == 100) {
-            // We answered 100 Continue to the client ourselves; the upstream's goes no further.
+        int status = response.status().code();
+        if (status == 101) {
+            ReferenceCountUtil.release(response);
+            upstreamFailedDuring(ex, "upstream switched protocols, which this proxy does not relay");
+            return;
+        }
+        if (status >= 100 && status < 200) {
+            // Informational: our own 100 Continue already went to the client; 103 hints are dropped.
             ReferenceCountUtil.release(response);
             skipEmptyLast = true;
             return;

@@ -9,16 +9,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
 import java.util.function.Consumer;
 
 /** Real upstream connections: same transport and event loop as the client, optional TLS origination. */
 public final class NettyUpstreamConnector implements UpstreamConnector {
-    /** Upstream responses may carry larger headers than we accept from clients (cookies, CSP...). */
-    static final int MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
-
     private final ListenerSpec spec;
     private final SslContext tls;
     private final Transport transport;
@@ -32,7 +27,7 @@ public final class NettyUpstreamConnector implements UpstreamConnector {
     }
 
     @Override
-    public ChannelFuture connect(Channel client, ChannelHandler handler) {
+    public ChannelFuture connect(Channel client, ChannelHandler... handlers) {
         Bootstrap b = new Bootstrap()
                 .group(client.eventLoop())
                 .channel(transport.socketChannel())
@@ -46,12 +41,7 @@ public final class NettyUpstreamConnector implements UpstreamConnector {
                         if (tls != null) {
                             upstream.pipeline().addLast("tls", UpstreamTls.handler(tls, spec, upstream));
                         }
-                        upstream.pipeline().addLast("http-codec", new HttpClientCodec(new HttpDecoderConfig()
-                                        .setMaxInitialLineLength(HttpProxyConnection.MAX_INITIAL_LINE)
-                                        .setMaxHeaderSize(MAX_RESPONSE_HEADER_SIZE)
-                                        .setMaxChunkSize(HttpProxyConnection.MAX_CHUNK),
-                                false, false));
-                        upstream.pipeline().addLast("http-proxy", handler);
+                        upstream.pipeline().addLast(handlers);
                     }
                 });
         return b.connect(spec.upstream().address().host(), spec.upstream().address().port());

@@ -12,7 +12,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,12 +43,12 @@ final class EmbeddedHttpProxy implements AutoCloseable {
         client.freezeTime();
         HttpProxyConnection.start(client, new UpstreamConnector() {
             @Override
-            public ChannelFuture connect(Channel c, ChannelHandler handler) {
+            public ChannelFuture connect(Channel c, ChannelHandler... handlers) {
                 if (connectFailure != null) {
                     EmbeddedChannel failed = new EmbeddedChannel();
                     return failed.newFailedFuture(connectFailure);
                 }
-                EmbeddedChannel up = new EmbeddedChannel(new HttpClientCodec(), handler);
+                EmbeddedChannel up = new EmbeddedChannel(handlers);
                 upstreams.add(up);
                 return up.newSucceededFuture();
             }

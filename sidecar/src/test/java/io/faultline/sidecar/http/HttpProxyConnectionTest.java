@@ -102,6 +102,33 @@ class HttpProxyConnectionTest {
     }
 
     @Test
+    void informationalAnswersOfTheUpstreamAreDroppedAndTheFinalOneRelayed() {
+        try (EmbeddedHttpProxy p = new EmbeddedHttpProxy("[]", 1)) {
+            p.send("HEAD /h HTTP/1.1\r\nHost: s\r\n\r\n");
+            p.upstreamReceived();
+            p.upstreamSends("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
+                    + "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n");
+            String out = p.clientReceived();
+            assertThat(out).startsWith("HTTP/1.1 200 OK").doesNotContain("103");
+            p.send("GET /g HTTP/1.1\r\nHost: s\r\n\r\n");
+            p.upstreamReceived();
+            p.upstreamSends("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+            assertThat(p.clientReceived()).startsWith("HTTP/1.1 200 OK").endsWith("hello");
+            assertThat(p.upstreams).hasSize(1);
+        }
+    }
+
+    @Test
+    void anUpstreamSwitchingProtocolsGets502() {
+        try (EmbeddedHttpProxy p = new EmbeddedHttpProxy("[]", 1)) {
+            p.send("GET /ws HTTP/1.1\r\nHost: s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+            assertThat(p.upstreamReceived()).doesNotContainIgnoringCase("upgrade");
+            p.upstreamSends("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+            assertThat(p.clientReceived()).startsWith("HTTP/1.1 502");
+        }
+    }
+
+    @Test
     void expectContinueIsAnsweredByTheProxyWhenItForwards() {
         try (EmbeddedHttpProxy p = new EmbeddedHttpProxy("[]", 1)) {
             p.send("PUT /doc HTTP/1.1\r\nHost: s\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
