@@ -8,7 +8,8 @@ import java.util.List;
 public final class HttpFaultKinds {
     public static final List<FaultKind> ALL = List.of(
             AbortFault.KIND, HeadersFault.KIND, RateLimitFault.KIND, TransientFault.KIND,
-            DropFault.KIND, ResetFault.KIND, ServerOverloadFault.KIND, BodyFault.KIND);
+            DropFault.KIND, ResetFault.KIND, ServerOverloadFault.KIND, BodyFault.KIND,
+            RequestControlledFault.KIND);
 
     private HttpFaultKinds() {
     }

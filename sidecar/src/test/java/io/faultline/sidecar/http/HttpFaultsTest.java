@@ -271,4 +271,29 @@ class HttpFaultsTest {
             assertThat(p.rule("never").matched.sum()).isZero();
         }
     }
+
+    @Test
+    void requestControlledFaultsNeedTheSecretAndNeverReachTheUpstream() {
+        String hash = RequestControlledFault.sha256("correct horse battery staple");
+        try (EmbeddedHttpProxy p = new EmbeddedHttpProxy(
+                "[{name: tagged, requestControlled: {secretSha256: " + hash + ", maxDelay: 1s}}]", 1)) {
+            // Right secret: the request asks for its own 503.
+            p.send("GET /a HTTP/1.1\r\nHost: s\r\nx-faultline-secret: correct horse battery staple\r\n"
+                    + "x-faultline-abort: 503\r\n\r\n");
+            assertThat(p.clientReceived()).startsWith("HTTP/1.1 503");
+            // Right secret, a delay (capped at maxDelay); the x-faultline headers are stripped.
+            p.send("GET /b HTTP/1.1\r\nHost: s\r\nx-faultline-secret: correct horse battery staple\r\n"
+                    + "x-faultline-delay: 5s\r\n\r\n");
+            p.advance(999);
+            assertThat(p.upstreamReceived()).isEmpty();
+            p.advance(1);
+            assertThat(p.upstreamReceived()).startsWith("GET /b").doesNotContainIgnoringCase("x-faultline");
+            p.upstreamSends(OK);
+            p.clientReceived();
+            // Wrong secret: nothing injected, the headers still stripped.
+            p.send("GET /c HTTP/1.1\r\nHost: s\r\nx-faultline-secret: guess\r\nx-faultline-abort: 500\r\n\r\n");
+            assertThat(p.upstreamReceived()).startsWith("GET /c").doesNotContainIgnoringCase("x-faultline");
+            assertThat(p.rule("tagged").injected.sum()).isEqualTo(2);
+        }
+    }
 }
