@@ -1,7 +1,11 @@
 package io.faultline.sidecar.proxy;
 
 import io.faultline.sidecar.config.ListenerSpec;
+import io.faultline.sidecar.config.Protocol;
 import io.faultline.sidecar.engine.ListenerStats;
+import io.faultline.sidecar.http.HttpProxyConnection;
+import io.faultline.sidecar.http.HttpRules;
+import io.faultline.sidecar.http.NettyUpstreamConnector;
 import io.faultline.sidecar.util.Log;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -12,6 +16,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
+import io.netty.util.concurrent.Future;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -27,6 +33,8 @@ public final class ListenerRuntime {
     private final Supplier<List<ActiveRule>> rules;
     private final Supplier<SplittableRandom> connectionRandom;
     private final Set<ProxiedConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Channel> httpClients = ConcurrentHashMap.newKeySet();
+    private final HttpRules httpRules = new HttpRules();
     private volatile ListenerSpec spec;
     private volatile SslContext upstreamTls;
     private volatile Channel serverChannel;
@@ -102,17 +110,23 @@ public final class ListenerRuntime {
         for (ProxiedConnection c : connections) {
             c.client().eventLoop().execute(c::close);
         }
+        httpClients.forEach(Channel::close);
     }
 
-    /** Re-applies the listener's current rules on every open connection, each on its own event loop. */
-    public void refreshRules() {
+    /**
+     * Re-applies the listener's current rules on every open connection, each on its own event loop;
+     * the futures complete once each connection has them.
+     */
+    public List<Future<?>> refreshRules() {
+        List<Future<?>> applied = new ArrayList<>(connections.size());
         for (ProxiedConnection c : connections) {
-            c.client().eventLoop().execute(() -> c.applyRules(rules.get()));
+            applied.add(c.client().eventLoop().submit(() -> c.applyRules(rules.get())));
         }
+        return applied;
     }
 
     public int openConnections() {
-        return connections.size();
+        return connections.size() + httpClients.size();
     }
 
     private void accept(Channel client) {
@@ -125,6 +139,10 @@ public final class ListenerRuntime {
         stats.connectionsTotal.increment();
         stats.connectionsActive.incrementAndGet();
         client.closeFuture().addListener(f -> stats.connectionsActive.decrementAndGet());
+        if (current.protocol() == Protocol.HTTP) {
+            acceptHttp(client, current);
+            return;
+        }
         SslContext tls = upstreamTls;
         Bootstrap b = new Bootstrap()
                 .group(client.eventLoop())
@@ -171,6 +189,16 @@ public final class ListenerRuntime {
         connection.applyRules(rules.get());
         client.read();
         upstream.read();
+    }
+
+    /** http listeners: rules are read per request, so refreshRules has nothing to do for these connections. */
+    private void acceptHttp(Channel client, ListenerSpec current) {
+        httpClients.add(client);
+        client.closeFuture().addListener(f -> httpClients.remove(client));
+        NettyUpstreamConnector connector = new NettyUpstreamConnector(current, upstreamTls, transport,
+                cause -> upstreamFailed(current, cause));
+        HttpProxyConnection.start(client, connector, () -> httpRules.compiled(rules.get()),
+                connectionRandom.get(), stats, current.responseTimeout());
     }
 
     private synchronized void upstreamFailed(ListenerSpec current, Throwable cause) {
