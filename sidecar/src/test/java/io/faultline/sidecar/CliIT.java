@@ -89,12 +89,8 @@ class CliIT {
                 }
                 try (Socket s = new Socket(InetAddress.getLoopbackAddress(), sidecar.listenerPort("map-0"))) {
                     s.setSoTimeout(5_000);
-                    // The fastest of a few: a busy build machine may stall any single round trip.
-                    long fastest = Long.MAX_VALUE;
-                    for (int i = 0; i < 5; i++) {
-                        fastest = Math.min(fastest, io.faultline.sidecar.testing.Wire.roundTripMillis(s));
-                    }
-                    assertThat(fastest).as("the --map listener has no fault").isLessThan(115);
+                    assertThat(io.faultline.sidecar.testing.Wire.fastestRoundTripMillis(s, 5))
+                            .as("the --map listener has no fault").isLessThan(115);
                 }
             }
         }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.faultline.sidecar.config.ConfigException;
 import io.faultline.sidecar.testing.InProcessSidecar;
 import io.faultline.sidecar.testing.StreamPeer;
+import static io.faultline.sidecar.testing.Wire.fastestRoundTripMillis;
 import static io.faultline.sidecar.testing.Wire.roundTripMillis;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -54,7 +55,7 @@ class LiveReconfigurationTest {
         sidecar.apply(config("1", "[]"));
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), sidecar.port("echo"))) {
             s.setSoTimeout(10_000);
-            assertThat(roundTripMillis(s)).isLessThan(150);
+            assertThat(fastestRoundTripMillis(s, 3)).isLessThan(150);
 
             sidecar.apply(config("2", "[{name: slow, latency: {fixed: 200ms}}]"));
             eventually(2000, () -> {
@@ -68,7 +69,7 @@ class LiveReconfigurationTest {
             assertThat(sidecar.engine().ruleStats().get("slow").injected.sum()).isGreaterThanOrEqualTo(1);
 
             sidecar.apply(config("3", "[]"));
-            assertThat(roundTripMillis(s)).isLessThan(150);
+            assertThat(fastestRoundTripMillis(s, 3)).isLessThan(150);
         }
     }
 
@@ -127,7 +128,7 @@ class LiveReconfigurationTest {
             for (int i = 2; i < 30; i++) {
                 sidecar.apply(config(String.valueOf(i), "[{name: r%d, probability: 0, latency: {fixed: 1s}}]".formatted(i)));
             }
-            assertThat(roundTripMillis(s)).isLessThan(150);
+            assertThat(fastestRoundTripMillis(s, 3)).isLessThan(150);
 
             sidecar.apply("version: \"gone\"\nlisteners: []\nrules: []\n");
             eventually(2000, () -> {
@@ -178,7 +179,7 @@ class LiveReconfigurationTest {
         assertThat(sidecar.engine().expired()).isTrue();
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), sidecar.port("echo"))) {
             s.setSoTimeout(5_000);
-            assertThat(roundTripMillis(s)).isLessThan(250);
+            assertThat(fastestRoundTripMillis(s, 3)).isLessThan(250);
         }
 
         String soon = Instant.now().plusMillis(700).toString();
@@ -187,7 +188,7 @@ class LiveReconfigurationTest {
             s.setSoTimeout(5_000);
             assertThat(roundTripMillis(s)).isGreaterThanOrEqualTo(295);
             eventually(3000, () -> assertThat(sidecar.engine().expired()).isTrue());
-            assertThat(roundTripMillis(s)).as("same connection after expiry").isLessThan(250);
+            assertThat(fastestRoundTripMillis(s, 3)).as("same connection after expiry").isLessThan(250);
         }
     }
 }

@@ -33,6 +33,18 @@ public final class Wire {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     }
 
+    /**
+     * The fastest of {@code n} round trips: an upper bound ("no fault here") judged on one round trip
+     * would fail whenever a busy machine stalls it, while a fault delays every one of them.
+     */
+    public static long fastestRoundTripMillis(Socket s, int n) throws Exception {
+        long fastest = Long.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            fastest = Math.min(fastest, roundTripMillis(s));
+        }
+        return fastest;
+    }
+
     /** The next byte, or -1 at end of stream or on a reset (both mean "closed"). */
     public static int readOrReset(InputStream in) throws Exception {
         try {
