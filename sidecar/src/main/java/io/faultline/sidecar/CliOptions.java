@@ -14,6 +14,7 @@ record CliOptions(
         Path adminTokenFile,
         Long seed,
         Log.Format logFormat,
+        String transport,
         boolean help,
         boolean version) {
 
@@ -31,6 +32,8 @@ record CliOptions(
                                        not a loopback address)
               --seed N                 seed for every random choice (probabilities, jitter): reproducible runs
               --log-format text|json   lifecycle log lines as text (default) or JSON
+              --transport nio|epoll    socket transport (default nio; epoll has a Netty 4.2.18 defect with
+                                       half-closed peers, see the README)
               --version                print the version and exit
               --help                   print this help and exit
 
@@ -50,6 +53,7 @@ record CliOptions(
         Path tokenFile = null;
         Long seed = null;
         Log.Format format = Log.Format.TEXT;
+        String transport = System.getProperty("faultline.transport", "nio");
         boolean help = false;
         boolean version = false;
         for (int i = 0; i < args.length; i++) {
@@ -91,10 +95,16 @@ record CliOptions(
                         default -> throw new UsageException("--log-format: '" + v + "' is not accepted; expected text or json");
                     };
                 }
+                case "--transport" -> {
+                    transport = value != null ? value : next(args, ++i, flag, "nio or epoll");
+                    if (!transport.equals("nio") && !transport.equals("epoll")) {
+                        throw new UsageException("--transport: '" + transport + "' is not accepted; expected nio or epoll");
+                    }
+                }
                 default -> throw new UsageException("unknown option '" + arg + "'; see --help");
             }
         }
-        return new CliOptions(config, admin, mappings, tokenFile, seed, format, help, version);
+        return new CliOptions(config, admin, mappings, tokenFile, seed, format, transport, help, version);
     }
 
     private static String next(String[] args, int i, String flag, String expected) {

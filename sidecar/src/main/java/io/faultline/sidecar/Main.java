@@ -57,7 +57,7 @@ public final class Main {
         }
         long seed = options.seed() != null ? options.seed() : new SecureRandom().nextLong();
         int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
-        Transport transport = Transport.best();
+        Transport transport = Transport.named(options.transport());
         Engine engine = new Engine(transport, workers, seed, Clock.systemUTC());
         AdminServer admin = new AdminServer(engine, options.admin(), token, transport);
         try {

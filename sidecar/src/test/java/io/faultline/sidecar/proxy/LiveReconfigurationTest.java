@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.faultline.sidecar.config.ConfigException;
 import io.faultline.sidecar.testing.InProcessSidecar;
 import io.faultline.sidecar.testing.StreamPeer;
+import static io.faultline.sidecar.testing.Wire.roundTripMillis;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -44,26 +45,6 @@ class LiveReconfigurationTest {
                   - {name: echo, listen: 127.0.0.1:0, upstream: %s}
                 rules: %s
                 """.formatted(version, upstream.address(), rules);
-    }
-
-    /** Round trip of one small message on an open connection, in milliseconds. */
-    static long roundTripMillis(Socket s) throws Exception {
-        OutputStream out = s.getOutputStream();
-        InputStream in = s.getInputStream();
-        long start = System.nanoTime();
-        out.write("ping\n".getBytes());
-        out.flush();
-        byte[] buf = new byte[5];
-        int got = 0;
-        while (got < 5) {
-            int r = in.read(buf, got, 5 - got);
-            if (r < 0) {
-                throw new AssertionError("connection closed after " + got + " bytes");
-            }
-            got += r;
-        }
-        assertThat(new String(buf)).isEqualTo("ping\n");
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     }
 
     @Test

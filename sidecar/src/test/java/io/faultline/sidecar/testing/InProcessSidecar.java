@@ -12,7 +12,11 @@ public final class InProcessSidecar implements AutoCloseable {
     private final Engine engine;
 
     public InProcessSidecar(long seed) {
-        this.engine = new Engine(Transport.best(), 2, seed, Clock.systemUTC());
+        this(seed, Transport.best());
+    }
+
+    public InProcessSidecar(long seed, Transport transport) {
+        this.engine = new Engine(transport, 2, seed, Clock.systemUTC());
     }
 
     public Engine engine() {
