@@ -30,6 +30,7 @@ class ValuesSchemaTest {
                 Arguments.of("sidecar.interception", "iptables", "/sidecar/interception"),
                 Arguments.of("sidecar.nativeSidecar", "maybe", "/sidecar/nativeSidecar"),
                 Arguments.of("sidecar.resources.limits.memory", "128 MB", "/sidecar/resources/limits/memory"),
+                Arguments.of("sidecar.resources.requests.memory", "", "/sidecar/resources/requests/memory"),
                 Arguments.of("webhook.timeoutSeconds", 30, "/webhook/timeoutSeconds"),
                 Arguments.of("webhook.path", "inject", "/webhook/path"),
                 Arguments.of("webhook.certManager.enabled", "on", "/webhook/certManager/enabled"),
