@@ -23,9 +23,4 @@ import io.faultline.crds.status.FaultSessionStatus;
 public class FaultSession extends CustomResource<FaultSessionSpec, FaultSessionStatus> implements Namespaced {
     public static final String GROUP = "faultline.io";
     public static final String VERSION = "v1alpha1";
-
-    @Override
-    protected FaultSessionStatus initStatus() {
-        return new FaultSessionStatus();
-    }
 }

@@ -19,9 +19,4 @@ import io.faultline.crds.qos.QoSProfileStatus;
         type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Sessions", jsonPath = ".status.sessions", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
-public class QoSProfile extends CustomResource<QoSProfileSpec, QoSProfileStatus> implements Namespaced {
-    @Override
-    protected QoSProfileStatus initStatus() {
-        return new QoSProfileStatus();
-    }
-}
+public class QoSProfile extends CustomResource<QoSProfileSpec, QoSProfileStatus> implements Namespaced {}

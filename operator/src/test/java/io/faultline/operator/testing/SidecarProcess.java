@@ -41,7 +41,7 @@ public final class SidecarProcess implements AutoCloseable {
 
     /** The jar under test; fails with a hint when the sidecar module was not packaged. */
     public static Path jar() {
-        Path jar = Path.of(System.getProperty("faultline.sidecar.jar", "../sidecar/target/faultline-sidecar.jar"));
+        Path jar = Path.of(System.getProperty("sidecar.jar.under.test", "../sidecar/target/faultline-sidecar.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build the reactor (./mvnw verify) so that the"
                     + " sidecar module is packaged before the operator tests run");
