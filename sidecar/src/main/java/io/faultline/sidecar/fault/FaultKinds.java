@@ -13,6 +13,14 @@ public final class FaultKinds {
 
     static {
         register(LatencyFault.KIND);
+        register(BandwidthFault.KIND);
+        register(SlicerFault.KIND);
+        register(LimitDataFault.KIND);
+        register(TimeoutFault.KIND);
+        register(ResetPeerFault.KIND);
+        register(SlowCloseFault.KIND);
+        register(DownFault.KIND);
+        register(LossFault.KIND);
     }
 
     private FaultKinds() {

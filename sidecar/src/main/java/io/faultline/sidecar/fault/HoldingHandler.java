@@ -26,6 +26,7 @@ public abstract class HoldingHandler extends ChannelDuplexHandler {
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private final long maxHeldBytes;
     private long heldBytes;
+    private int waitingWriters;
     private long lastReleaseAt = Long.MIN_VALUE;
     private ScheduledFuture<?> timer;
     private long timerDeadline;
@@ -39,7 +40,20 @@ public abstract class HoldingHandler extends ChannelDuplexHandler {
         this(DEFAULT_MAX_HELD_BYTES);
     }
 
-    private record Held(Object msg, long releaseAt, ChannelPromise promise, int size) {
+    /** One held message; {@code promise} is the writer's, or ours once the writer was let go early. */
+    private static final class Held {
+        final Object msg;
+        final long releaseAt;
+        final int size;
+        ChannelPromise promise;
+        boolean writerWaiting;
+
+        Held(Object msg, long releaseAt, int size, ChannelPromise promise) {
+            this.msg = msg;
+            this.releaseAt = releaseAt;
+            this.size = size;
+            this.promise = promise;
+        }
     }
 
     @Override
@@ -91,13 +105,17 @@ public abstract class HoldingHandler extends ChannelDuplexHandler {
         lastReleaseAt = at;
         int size = msg instanceof ByteBuf b ? b.readableBytes() : 0;
         heldBytes += size;
-        ChannelPromise onRelease = promise;
-        if (msg instanceof ByteBuf && heldBytes <= maxHeldBytes) {
-            // Within the bound: let the relay read on while these bytes wait.
-            promise.trySuccess();
-            onRelease = ctx.newPromise();
+        Held item = new Held(msg, at, size, promise);
+        if (msg instanceof ByteBuf) {
+            if (heldBytes <= maxHeldBytes) {
+                // Within the bound: let the relay read on while these bytes wait.
+                letWriterGo(item);
+            } else {
+                item.writerWaiting = true;
+                waitingWriters++;
+            }
         }
-        held.add(new Held(msg, at, onRelease, size));
+        held.add(item);
         if (at <= now()) {
             releaseDue();
         } else {
@@ -111,13 +129,39 @@ public abstract class HoldingHandler extends ChannelDuplexHandler {
         while (!held.isEmpty() && held.peek().releaseAt <= now) {
             Held h = held.poll();
             heldBytes -= h.size;
+            if (h.writerWaiting) {
+                waitingWriters--;
+            }
             ctx.write(h.msg, h.promise);
             wrote = true;
         }
         if (wrote) {
             ctx.flush();
         }
+        releaseWaitingWriters();
         scheduleNext();
+    }
+
+    private void letWriterGo(Held item) {
+        item.promise.trySuccess();
+        item.promise = ctx.newPromise();
+    }
+
+    /**
+     * Back within the bound: writers held back go on now, not when their own bytes leave, so the
+     * relay reads again while this fault still has bytes to release (no gap in a steady stream).
+     */
+    private void releaseWaitingWriters() {
+        if (waitingWriters == 0 || heldBytes > maxHeldBytes) {
+            return;
+        }
+        for (Held item : held) {
+            if (item.writerWaiting) {
+                item.writerWaiting = false;
+                letWriterGo(item);
+            }
+        }
+        waitingWriters = 0;
     }
 
     private void scheduleNext() {
@@ -168,6 +212,7 @@ public abstract class HoldingHandler extends ChannelDuplexHandler {
             wrote = true;
         }
         heldBytes = 0;
+        waitingWriters = 0;
         if (wrote) {
             ctx.flush();
         }
@@ -195,5 +240,6 @@ public abstract class HoldingHandler extends ChannelDuplexHandler {
             h.promise.tryFailure(closed);
         }
         heldBytes = 0;
+        waitingWriters = 0;
     }
 }
