@@ -51,6 +51,15 @@ public final class ProxyConfigCompiler {
 
     /** @param listenHost the pod's {@code faultline.io/listen-host} annotation, or null for the defaults */
     public static PodConfig compile(List<ResolvedSession> sessions, String listenHost) {
+        return compile(sessions, listenHost, List.of());
+    }
+
+    /**
+     * @param baseline listeners the pod always needs, whatever the sessions say: the inbound ports and outbound mappings
+     *        its injection intercepts (traffic must keep flowing through them when no session targets them). A session
+     *        target on the same listen address takes precedence; baseline listeners carry no rules.
+     */
+    public static PodConfig compile(List<ResolvedSession> sessions, String listenHost, List<Target> baseline) {
         List<ResolvedSession> ordered = new ArrayList<>(sessions);
         ordered.sort(ResolvedSession::mergeOrder);
 
@@ -90,6 +99,15 @@ public final class ProxyConfigCompiler {
             addQosRules(session, listenerOfTarget, rules);
             if (session.expiry() != null && (expiresAt == null || session.expiry().isBefore(expiresAt))) {
                 expiresAt = session.expiry();
+            }
+        }
+
+        for (Target target : baseline) {
+            ListenerPlan plan = ListenerPlan.of(target, listenHost);
+            if (!listeners.containsKey(plan.listen())) {
+                String name = listenerNames.contains(target.name) ? target.name + "-" + plan.listenPort() : target.name;
+                listenerNames.add(name);
+                listeners.put(plan.listen(), new ListenerEntry(name, plan, "(injection)"));
             }
         }
 

@@ -28,6 +28,7 @@ import io.faultline.operator.sidecar.ConfigPusher.PushResult;
 import io.faultline.operator.sidecar.ConfigPusher.PushTarget;
 import io.faultline.operator.sidecar.SidecarPods;
 import io.faultline.operator.status.PodOutcome;
+import io.faultline.operator.webhook.InjectionStatus;
 
 /**
  * Level-triggered heart of the operator: from the cached state of a namespace it computes, for every injected pod,
@@ -101,7 +102,9 @@ public class NamespaceSynchronizer {
                 outcomeByPod.put(uid, new PodOutcome(name, PodState.Unreachable, null, "pod has no IP yet"));
                 continue;
             }
-            PodConfig config = ProxyConfigCompiler.compile(sessionsByPod.getOrDefault(uid, List.of()), SidecarPods.listenHost(pod));
+            // the pod's injected listeners (InjectionStatus) stay whatever the sessions say: its Services flow through them
+            PodConfig config = ProxyConfigCompiler.compile(sessionsByPod.getOrDefault(uid, List.of()), SidecarPods.listenHost(pod),
+                    InjectionStatus.baselineTargets(pod));
             conflictsByPod.put(uid, config.conflicts());
             pushes.add(new PushTarget(uid, name, admin.get(), config));
         }
