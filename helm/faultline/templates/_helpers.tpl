@@ -51,7 +51,12 @@ app.kubernetes.io/component: operator
 {{- end -}}
 {{- end }}
 
-{{/* Secret holding the webhook's serving certificate (the operator's own, or cert-manager's). */}}
+{{/* Secret (release namespace) with the webhook's CA and serving certificate: the operator's own, or cert-manager's. */}}
 {{- define "faultline.webhookTlsSecret" -}}
-{{- printf "%s-tls" (include "faultline.webhookName" .) | trunc 63 | trimSuffix "-" }}
+{{- printf "%s-certs" (include "faultline.webhookName" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Secret (key "token") the operator keeps in every opted-in namespace: the sidecars' admin API token. */}}
+{{- define "faultline.tokenSecret" -}}
+faultline-sidecar-token
 {{- end }}

@@ -80,7 +80,10 @@ class ChartCustomValuesTest {
                 .isEqualTo("faultline-system/faultline-webhook");
         JsonNode certificate = manifests.get("Certificate", "faultline-webhook");
         assertThat(texts(certificate.path("spec").path("dnsNames"))).contains("faultline-webhook.faultline-system.svc");
-        assertThat(certificate.path("spec").path("secretName").asText()).isEqualTo("faultline-webhook-tls");
+        assertThat(certificate.path("spec").path("secretName").asText()).isEqualTo("faultline-webhook-certs");
+        Map<String, String> env = Env.of(manifests.get("Deployment", "faultline-operator"));
+        assertThat(env).containsEntry("FAULTLINE_WEBHOOK_CERT_MANAGER", "true")
+                .containsEntry("FAULTLINE_WEBHOOK_CERT_SECRET_NAME", "faultline-webhook-certs");
         assertThat(certificate.path("spec").path("issuerRef").path("name").asText()).isEqualTo("faultline-webhook-selfsigned");
         assertThat(manifests.get("Issuer", "faultline-webhook-selfsigned").path("spec").has("selfSigned")).isTrue();
     }

@@ -37,8 +37,8 @@ class ChartDefaultsTest {
                 "Deployment/faultline-operator",
                 "MutatingWebhookConfiguration/faultline-webhook",
                 "PodDisruptionBudget/faultline-operator",
-                "Role/faultline-operator-leader-election",
-                "RoleBinding/faultline-operator-leader-election",
+                "Role/faultline-operator-namespace",
+                "RoleBinding/faultline-operator-namespace",
                 "Service/faultline-webhook",
                 "ServiceAccount/faultline-operator");
     }
@@ -105,6 +105,12 @@ class ChartDefaultsTest {
                 .containsEntry("FAULTLINE_INJECTION_MEMORY_LIMIT", "128Mi")
                 .containsEntry("QUARKUS_MICROMETER_EXPORT_PROMETHEUS_ENABLED", "true")
                 .containsEntry("QUARKUS_LOG_LEVEL", "INFO")
+                .containsEntry("FAULTLINE_INJECTION_TOKEN_SECRET_NAME", "faultline-sidecar-token")
+                .containsEntry("FAULTLINE_WEBHOOK_PORT", "8443")
+                .containsEntry("FAULTLINE_WEBHOOK_SERVICE_NAME", "faultline-webhook")
+                .containsEntry("FAULTLINE_WEBHOOK_CONFIGURATION_NAME", "faultline-webhook")
+                .containsEntry("FAULTLINE_WEBHOOK_CERT_SECRET_NAME", "faultline-webhook-certs")
+                .containsEntry("FAULTLINE_WEBHOOK_CERT_MANAGER", "false")
                 .containsEntry("POD_NAMESPACE", "fieldRef:metadata.namespace");
         // All namespaces by default, and no CPU limit on the sidecar unless asked for.
         assertThat(env).doesNotContainKeys("QUARKUS_OPERATOR_SDK_NAMESPACES", "FAULTLINE_INJECTION_CPU_LIMIT");
@@ -118,12 +124,17 @@ class ChartDefaultsTest {
                 "faultline.io/qosprofiles: get,list,watch",
                 "faultline.io/qosprofiles/status: patch",
                 "/pods: list,watch",
-                "/events: create");
-        assertThat(Rbac.rules(manifests.get("ClusterRole", "faultline-operator-cluster")))
-                .containsExactly("/namespaces: list,watch");
-        assertThat(Rbac.rules(manifests.get("Role", "faultline-operator-leader-election"))).containsExactly(
+                "/events: create",
+                "/secrets: create",
+                "/secrets[faultline-sidecar-token]: get,update");
+        assertThat(Rbac.rules(manifests.get("ClusterRole", "faultline-operator-cluster"))).containsExactly(
+                "/namespaces: get,list,watch",
+                "admissionregistration.k8s.io/mutatingwebhookconfigurations[faultline-webhook]: get,update");
+        assertThat(Rbac.rules(manifests.get("Role", "faultline-operator-namespace"))).containsExactly(
                 "coordination.k8s.io/leases: create",
-                "coordination.k8s.io/leases[faultline-operator]: get,update");
+                "coordination.k8s.io/leases[faultline-operator]: get,update",
+                "/secrets: create",
+                "/secrets[faultline-webhook-certs]: get,update");
 
         for (String binding : List.of("faultline-operator", "faultline-operator-cluster")) {
             JsonNode crb = manifests.get("ClusterRoleBinding", binding);
@@ -131,7 +142,7 @@ class ChartDefaultsTest {
             assertThat(crb.path("subjects").get(0).path("name").asText()).isEqualTo("faultline-operator");
             assertThat(crb.path("subjects").get(0).path("namespace").asText()).isEqualTo(Chart.NAMESPACE);
         }
-        JsonNode leaseBinding = manifests.get("RoleBinding", "faultline-operator-leader-election");
+        JsonNode leaseBinding = manifests.get("RoleBinding", "faultline-operator-namespace");
         assertThat(leaseBinding.path("roleRef").path("kind").asText()).isEqualTo("Role");
     }
 
@@ -171,6 +182,11 @@ class ChartDefaultsTest {
         assertThat(expressions.get(1).path("operator").asText()).isEqualTo("NotIn");
         assertThat(texts(expressions.get(1).path("values")))
                 .containsExactlyInAnyOrder("kube-system", "kube-public", "kube-node-lease", Chart.NAMESPACE);
+
+        // The names the operator is told (to patch caBundle, to name the certificate) are the chart's objects.
+        Map<String, String> env = Env.of(manifests.get("Deployment", "faultline-operator"));
+        assertThat(env.get("FAULTLINE_WEBHOOK_CONFIGURATION_NAME")).isEqualTo(configuration.path("metadata").path("name").asText());
+        assertThat(env.get("FAULTLINE_WEBHOOK_SERVICE_NAME")).isEqualTo(manifests.get("Service", "faultline-webhook").path("metadata").path("name").asText());
 
         JsonNode service = webhook.path("clientConfig").path("service");
         assertThat(service.path("name").asText()).isEqualTo("faultline-webhook");

