@@ -75,7 +75,7 @@ public final class SidecarProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         try {
-            adminPort = portFound.get(30, TimeUnit.SECONDS);
+            adminPort = portFound.get(120, TimeUnit.SECONDS);
         } catch (Exception e) {
             process.destroyForcibly();
             throw new IllegalStateException("sidecar did not report admin_listening: " + output(), e);
