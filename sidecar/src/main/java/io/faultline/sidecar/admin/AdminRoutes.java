@@ -10,6 +10,8 @@ final class AdminRoutes {
     static Router build(Engine engine) {
         Router router = new Router();
         new NativeApi(engine).register(router);
+        new StatsApi(engine).register(router);
+        new ToxiproxyApi(engine).register(router);
         return router;
     }
 }

@@ -9,7 +9,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -59,7 +58,7 @@ public final class AdminServer implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
                                 .addLast("http", new HttpServerCodec(4096, 8192, 65536))
-                                .addLast("aggregate", new HttpObjectAggregator(MAX_BODY))
+                                .addLast("aggregate", new BoundedRequestAggregator(MAX_BODY))
                                 .addLast("api", new AdminHandler(router, auth));
                     }
                 });

@@ -34,6 +34,10 @@ public record ProxyConfig(String version, Instant expiresAt, List<ListenerSpec> 
         return new ProxyConfig(version, expiresAt, newListeners, rules);
     }
 
+    public ProxyConfig withVersion(String newVersion) {
+        return new ProxyConfig(newVersion, expiresAt, listeners, rules);
+    }
+
     public ProxyConfig withRules(List<RuleSpec> newRules) {
         return new ProxyConfig(version, expiresAt, listeners, newRules);
     }

@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
@@ -116,8 +117,8 @@ public final class Engine implements AutoCloseable {
         control.execute(() -> {
             try {
                 ProxyConfig next = change.apply(config);
-                applyOnControlThread(next);
-                result.setSuccess(next);
+                List<Future<?>> applied = applyOnControlThread(next);
+                succeedWhenApplied(result, next, applied);
             } catch (Throwable t) {
                 result.setFailure(t);
             }
@@ -125,7 +126,27 @@ public final class Engine implements AutoCloseable {
         return result;
     }
 
-    private void applyOnControlThread(ProxyConfig next) {
+    /**
+     * Answers once every open connection has the new rules, so that a 200 from PUT /v1/config means
+     * "in force"; a connection that takes longer than a second (it never should) does not hold the answer.
+     */
+    private void succeedWhenApplied(Promise<ProxyConfig> result, ProxyConfig next, List<Future<?>> applied) {
+        if (applied.isEmpty()) {
+            result.setSuccess(next);
+            return;
+        }
+        AtomicInteger pending = new AtomicInteger(applied.size());
+        for (Future<?> f : applied) {
+            f.addListener(done -> {
+                if (pending.decrementAndGet() == 0) {
+                    result.trySuccess(next);
+                }
+            });
+        }
+        control.schedule(() -> result.trySuccess(next), 1, TimeUnit.SECONDS);
+    }
+
+    private List<Future<?>> applyOnControlThread(ProxyConfig next) {
         checkSupported(next);
         Map<String, ListenerRuntime> kept = new LinkedHashMap<>();
         Map<String, ListenerSpec> keptSpecs = new LinkedHashMap<>();
@@ -198,10 +219,11 @@ public final class Engine implements AutoCloseable {
         configured = true;
         forgetStatsOf(next);
         scheduleExpiry(next);
-        refreshActiveRules();
+        List<Future<?>> applied = refreshActiveRules();
         Log.info("config_applied", "version", next.version(), "listeners", next.listeners().size(),
                 "rules", next.rules().size(), "expired", expired,
                 "previousVersion", previous.version());
+        return applied;
     }
 
     private static SslContext tlsFor(ListenerSpec spec, int index) {
@@ -279,7 +301,7 @@ public final class Engine implements AutoCloseable {
         Log.info("config_expired", "version", which.version(), "expiresAt", which.expiresAt());
     }
 
-    private void refreshActiveRules() {
+    private List<Future<?>> refreshActiveRules() {
         Map<String, List<ActiveRule>> byListener = new LinkedHashMap<>();
         for (ListenerSpec l : config.listeners()) {
             List<ActiveRule> rules = new ArrayList<>();
@@ -291,7 +313,9 @@ public final class Engine implements AutoCloseable {
             byListener.put(l.name(), List.copyOf(rules));
         }
         activeRules = byListener;
-        listeners.values().forEach(ListenerRuntime::refreshRules);
+        List<Future<?>> applied = new ArrayList<>();
+        listeners.values().forEach(l -> applied.addAll(l.refreshRules()));
+        return applied;
     }
 
     @Override

@@ -12,6 +12,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
+import io.netty.util.concurrent.Future;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -104,11 +106,16 @@ public final class ListenerRuntime {
         }
     }
 
-    /** Re-applies the listener's current rules on every open connection, each on its own event loop. */
-    public void refreshRules() {
+    /**
+     * Re-applies the listener's current rules on every open connection, each on its own event loop;
+     * the futures complete once each connection has them.
+     */
+    public List<Future<?>> refreshRules() {
+        List<Future<?>> applied = new ArrayList<>(connections.size());
         for (ProxiedConnection c : connections) {
-            c.client().eventLoop().execute(() -> c.applyRules(rules.get()));
+            applied.add(c.client().eventLoop().submit(() -> c.applyRules(rules.get())));
         }
+        return applied;
     }
 
     public int openConnections() {
