@@ -53,14 +53,6 @@ class RbacFollowsOperatorCodeTest {
             new Use("webhook configuration caBundle", Pattern.compile("mutatingWebhookConfigurations\\(\\)[^;]*\\.update\\(\\)"),
                     "admissionregistration.k8s.io/mutatingwebhookconfigurations", Set.of("update")));
 
-    /**
-     * Grants for the webhook's certificates and token Secrets, written while that code was still on branch webhook;
-     * accepted without a use only while io/faultline/operator/certs/WebhookCertificates.java is absent.
-     */
-    private static final Set<String> PENDING_WEBHOOK_CODE = Set.of("/secrets: create", "/secrets: get", "/secrets: update",
-            "/namespaces: get", "admissionregistration.k8s.io/mutatingwebhookconfigurations: get",
-            "admissionregistration.k8s.io/mutatingwebhookconfigurations: update");
-
     @Test
     void everyApiUseOfTheOperatorIsGranted() {
         Set<String> granted = granted();
@@ -74,9 +66,6 @@ class RbacFollowsOperatorCodeTest {
     void everyGrantIsUsedByTheOperator() {
         Set<String> unused = new TreeSet<>(granted());
         unused.removeAll(needed());
-        if (!Files.exists(Repo.OPERATOR_SOURCES.resolve("io/faultline/operator/certs/WebhookCertificates.java"))) {
-            unused.removeAll(PENDING_WEBHOOK_CODE);
-        }
         assertThat(unused).as("granted but not used by any code in operator/src/main/java (remove them from templates/rbac.yaml)").isEmpty();
     }
 
