@@ -97,6 +97,11 @@ class ContainerImagesTest {
         String text = Repo.read(SIDECAR);
 
         assertThat(user(text)).isNotIn("0", "root").matches("[0-9]+");
+        // The webhook sets the sidecar's runAsUser: the image's own user is the same, so files and logs agree.
+        String injection = Repo.read(Repo.OPERATOR_SOURCES.resolve("io/faultline/operator/webhook/InjectionConfig.java"));
+        Matcher uid = Pattern.compile("@WithDefault\\(\"(\\d+)\"\\)\\s+long sidecarUid\\(\\)").matcher(injection);
+        assertThat(uid.find()).as("InjectionConfig.sidecarUid default").isTrue();
+        assertThat(user(text)).isEqualTo(uid.group(1));
         assertThat(exposed(text)).containsExactly(values.path("sidecar").path("adminPort").asText());
         assertThat(text).contains("-XX:+UseSerialGC").contains("-Xmx64m").contains("-Xss256k").contains("-XX:MaxDirectMemorySize=");
         assertThat(text).doesNotContain("VOLUME").doesNotContain("RUN ");
