@@ -3,6 +3,7 @@ package io.faultline.sidecar.admin;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.faultline.sidecar.config.ListenerSpec;
+import io.faultline.sidecar.config.Protocol;
 import io.faultline.sidecar.config.ProxyConfig;
 import io.faultline.sidecar.config.RuleSpec;
 import io.faultline.sidecar.engine.Engine;
@@ -49,12 +50,16 @@ final class StatsApi {
                     .put("upstreamConnectFailures", s.upstreamConnectFailures.sum())
                     .put("bytesUpstream", s.bytesUpstream.sum())
                     .put("bytesDownstream", s.bytesDownstream.sum());
+            if (l.protocol() == Protocol.HTTP) {
+                listeners.with(l.name()).set("http", s.http.toJson());
+            }
         }
         ObjectNode rules = root.putObject("rules");
         for (RuleSpec r : config.rules()) {
             RuleStats s = ruleStats(r.name());
             rules.putObject(r.name())
                     .put("connections", s.connections.sum())
+                    .put("matched", s.matched.sum())
                     .put("injected", s.injected.sum());
         }
         return root;
@@ -94,6 +99,19 @@ final class StatsApi {
         out.family("faultline_rule_connections_total", "counter", "Connections (or requests) a rule was applied to.");
         for (RuleSpec r : config.rules()) {
             out.sample("faultline_rule_connections_total", ruleStats(r.name()).connections.sum(), "rule", r.name());
+        }
+        out.family("faultline_listener_http_requests_total", "counter",
+                "HTTP requests received on http listeners, by outcome.");
+        for (ListenerSpec l : config.listeners()) {
+            if (l.protocol() == Protocol.HTTP) {
+                ObjectNode http = listenerStats(l.name()).http.toJson();
+                http.fieldNames().forEachRemaining(outcome -> out.sample("faultline_listener_http_requests_total",
+                        http.get(outcome).asLong(), "listener", l.name(), "outcome", outcome));
+            }
+        }
+        out.family("faultline_rule_matched_total", "counter", "Requests an http rule matched (before its probability draw).");
+        for (RuleSpec r : config.rules()) {
+            out.sample("faultline_rule_matched_total", ruleStats(r.name()).matched.sum(), "rule", r.name());
         }
         out.family("faultline_rule_injected_total", "counter", "Times a rule's fault acted.");
         for (RuleSpec r : config.rules()) {

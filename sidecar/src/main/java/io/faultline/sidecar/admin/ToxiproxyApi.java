@@ -22,6 +22,7 @@ import io.faultline.sidecar.config.Upstream;
 import io.faultline.sidecar.engine.Engine;
 import io.faultline.sidecar.fault.FaultKind;
 import io.faultline.sidecar.fault.FaultKinds;
+import io.faultline.sidecar.http.HttpFaultKinds;
 import io.faultline.sidecar.fault.FaultSpec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -286,6 +287,7 @@ final class ToxiproxyApi {
         String givenName = read(() -> n.string("name", ""));
         String toxicName = givenName.isEmpty() ? type + "_" + stream : givenName;
         FaultKind kind = FaultKinds.byToxiproxyType(type)
+                .filter(k -> !HttpFaultKinds.ALL.contains(k)) // Toxiproxy proxies are tcp: http kinds are no toxics
                 .orElseThrow(() -> new ApiException(HttpResponseStatus.BAD_REQUEST, "invalid toxic type"));
         double toxicity = read(() -> n.number("toxicity", 1.0, 0.0, 1.0));
         FaultSpec fault = read(() -> kind.fromToxiproxy(attributes(n)));

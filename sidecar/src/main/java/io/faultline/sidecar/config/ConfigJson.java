@@ -37,6 +37,9 @@ public final class ConfigJson {
         n.put("enabled", l.enabled());
         n.put("connectTimeout", Durations.format(l.connectTimeout()));
         n.put("maxConnections", l.maxConnections());
+        if (l.protocol() == Protocol.HTTP) {
+            n.put("responseTimeout", Durations.format(l.responseTimeout()));
+        }
         if (l.tls().caFile() != null || l.tls().serverName() != null) {
             ObjectNode tls = n.putObject("tls");
             if (l.tls().caFile() != null) {

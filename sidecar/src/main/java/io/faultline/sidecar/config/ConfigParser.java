@@ -9,6 +9,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.faultline.sidecar.fault.FaultKind;
 import io.faultline.sidecar.fault.FaultKinds;
 import io.faultline.sidecar.fault.FaultSpec;
+import io.faultline.sidecar.http.RequestMatch;
+import io.faultline.sidecar.http.RuleCompatibility;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -25,7 +27,8 @@ public final class ConfigParser {
             "lower-case letters, digits, '.', '_' or '-', starting with a letter or digit, at most 63 characters";
     private static final Set<String> TOP_FIELDS = Set.of("version", "expiresAt", "listeners", "rules");
     private static final Set<String> LISTENER_FIELDS = Set.of(
-            "name", "listen", "upstream", "protocol", "enabled", "connectTimeout", "maxConnections", "tls", "bound");
+            "name", "listen", "upstream", "protocol", "enabled", "connectTimeout", "maxConnections", "tls", "bound",
+            "responseTimeout");
     private static final Set<String> RULE_BASE_FIELDS = Set.of("name", "listeners", "probability", "stream", "match");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -89,7 +92,9 @@ public final class ConfigParser {
             }
             rules.add(rule);
         }
-        return new ProxyConfig(version, expiresAt, listeners, rules);
+        ProxyConfig config = new ProxyConfig(version, expiresAt, listeners, rules);
+        RuleCompatibility.check(config); // the engine checks again for configs built elsewhere (Toxiproxy API)
+        return config;
     }
 
     private static void checkDistinctAddresses(ConfigNode root, List<ListenerSpec> listeners) {
@@ -138,11 +143,15 @@ public final class ConfigParser {
             }
             tls = new TlsSpec(t.string("caFile", null), t.string("serverName", null));
         }
+        if (l.has("responseTimeout") && protocol != Protocol.HTTP) {
+            throw l.error("responseTimeout", "applies to http listeners only (protocol: http)");
+        }
         return new ListenerSpec(name, listen, upstream, protocol,
                 l.bool("enabled", true),
                 l.duration("connectTimeout", ListenerSpec.DEFAULT_CONNECT_TIMEOUT),
                 (int) l.integer("maxConnections", 0, 0, 1_000_000),
-                tls);
+                tls,
+                l.duration("responseTimeout", ListenerSpec.DEFAULT_RESPONSE_TIMEOUT));
     }
 
     public static RuleSpec parseRule(ConfigNode r, Set<String> listenerNames) {
@@ -174,9 +183,12 @@ public final class ConfigParser {
         if (fault == null) {
             throw r.error(null, "a rule needs exactly one fault, one of " + FaultKinds.names());
         }
+        JsonNode match = null;
         if (r.has("match")) {
-            throw r.error("match", "request matching needs an http listener; this version supports tcp listeners only");
+            // Validated here (every error names its field); compiled per listener when applied.
+            RequestMatch.parse(r.object("match"));
+            match = r.json().get("match").deepCopy();
         }
-        return new RuleSpec(name, listeners, probability, stream, null, fault);
+        return new RuleSpec(name, listeners, probability, stream, match, fault);
     }
 }

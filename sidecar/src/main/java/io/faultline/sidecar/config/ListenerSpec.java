@@ -2,7 +2,11 @@ package io.faultline.sidecar.config;
 
 import java.time.Duration;
 
-/** One listener: accepts on {@code listen} and forwards every connection to {@code upstream}. */
+/**
+ * One listener: accepts on {@code listen} and forwards every connection to {@code upstream}.
+ * {@code responseTimeout} (http listeners): from a request's last byte sent upstream to the
+ * response head; past it the client gets 504. 0 = no limit.
+ */
 public record ListenerSpec(
         String name,
         HostPort listen,
@@ -11,20 +15,30 @@ public record ListenerSpec(
         boolean enabled,
         Duration connectTimeout,
         int maxConnections,
-        TlsSpec tls) {
+        TlsSpec tls,
+        Duration responseTimeout) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
+
+    /** The form without http settings (tcp listeners, Toxiproxy proxies). */
+    public ListenerSpec(String name, HostPort listen, Upstream upstream, Protocol protocol, boolean enabled,
+                        Duration connectTimeout, int maxConnections, TlsSpec tls) {
+        this(name, listen, upstream, protocol, enabled, connectTimeout, maxConnections, tls, DEFAULT_RESPONSE_TIMEOUT);
+    }
 
     public ListenerSpec withEnabled(boolean on) {
-        return new ListenerSpec(name, listen, upstream, protocol, on, connectTimeout, maxConnections, tls);
+        return new ListenerSpec(name, listen, upstream, protocol, on, connectTimeout, maxConnections, tls, responseTimeout);
     }
 
     public ListenerSpec withListen(HostPort address) {
-        return new ListenerSpec(name, address, upstream, protocol, enabled, connectTimeout, maxConnections, tls);
+        return new ListenerSpec(name, address, upstream, protocol, enabled, connectTimeout, maxConnections, tls,
+                responseTimeout);
     }
 
     public ListenerSpec withUpstream(Upstream target) {
-        return new ListenerSpec(name, listen, target, protocol, enabled, connectTimeout, maxConnections, tls);
+        return new ListenerSpec(name, listen, target, protocol, enabled, connectTimeout, maxConnections, tls,
+                responseTimeout);
     }
 
     /** Whether switching from {@code other} to this needs the listening socket to be bound again. */

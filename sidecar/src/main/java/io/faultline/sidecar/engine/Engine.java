@@ -2,9 +2,9 @@ package io.faultline.sidecar.engine;
 
 import io.faultline.sidecar.config.ConfigException;
 import io.faultline.sidecar.config.ListenerSpec;
-import io.faultline.sidecar.config.Protocol;
 import io.faultline.sidecar.config.ProxyConfig;
 import io.faultline.sidecar.config.RuleSpec;
+import io.faultline.sidecar.http.RuleCompatibility;
 import io.faultline.sidecar.proxy.ActiveRule;
 import io.faultline.sidecar.proxy.ListenerRuntime;
 import io.faultline.sidecar.proxy.Transport;
@@ -247,14 +247,9 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Protocols and kinds this build cannot serve are refused up front, naming the field. */
+    /** Faults that do not fit their listeners' protocol are refused up front, naming the field. */
     private static void checkSupported(ProxyConfig next) {
-        for (int i = 0; i < next.listeners().size(); i++) {
-            if (next.listeners().get(i).protocol() == Protocol.HTTP) {
-                throw new ConfigException("listeners[" + i + "].protocol",
-                        "http listeners are not available in this version; use tcp");
-            }
-        }
+        RuleCompatibility.check(next);
     }
 
     private ListenerRuntime newRuntime(ListenerSpec spec, SslContext upstreamTls) {
@@ -307,6 +302,9 @@ public final class Engine implements AutoCloseable {
             List<ActiveRule> rules = new ArrayList<>();
             if (!expired) {
                 for (RuleSpec r : config.rulesFor(l.name())) {
+                    if (!RuleCompatibility.fits(l.protocol(), r)) {
+                        continue; // a rule for every listener skips those of the other protocol
+                    }
                     rules.add(new ActiveRule(r, ruleStats.computeIfAbsent(r.name(), n -> new RuleStats())));
                 }
             }

@@ -1,5 +1,6 @@
 package io.faultline.sidecar.engine;
 
+import io.faultline.sidecar.http.HttpListenerStats;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -11,4 +12,6 @@ public final class ListenerStats {
     public final LongAdder upstreamConnectFailures = new LongAdder();
     public final LongAdder bytesUpstream = new LongAdder();
     public final LongAdder bytesDownstream = new LongAdder();
+    /** Request-level counters; stay zero on tcp listeners. */
+    public final HttpListenerStats http = new HttpListenerStats();
 }

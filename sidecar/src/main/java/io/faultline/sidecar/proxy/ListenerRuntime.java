@@ -1,7 +1,11 @@
 package io.faultline.sidecar.proxy;
 
 import io.faultline.sidecar.config.ListenerSpec;
+import io.faultline.sidecar.config.Protocol;
 import io.faultline.sidecar.engine.ListenerStats;
+import io.faultline.sidecar.http.HttpProxyConnection;
+import io.faultline.sidecar.http.HttpRules;
+import io.faultline.sidecar.http.NettyUpstreamConnector;
 import io.faultline.sidecar.util.Log;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -29,6 +33,8 @@ public final class ListenerRuntime {
     private final Supplier<List<ActiveRule>> rules;
     private final Supplier<SplittableRandom> connectionRandom;
     private final Set<ProxiedConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Channel> httpClients = ConcurrentHashMap.newKeySet();
+    private final HttpRules httpRules = new HttpRules();
     private volatile ListenerSpec spec;
     private volatile SslContext upstreamTls;
     private volatile Channel serverChannel;
@@ -104,6 +110,7 @@ public final class ListenerRuntime {
         for (ProxiedConnection c : connections) {
             c.client().eventLoop().execute(c::close);
         }
+        httpClients.forEach(Channel::close);
     }
 
     /**
@@ -119,7 +126,7 @@ public final class ListenerRuntime {
     }
 
     public int openConnections() {
-        return connections.size();
+        return connections.size() + httpClients.size();
     }
 
     private void accept(Channel client) {
@@ -132,6 +139,10 @@ public final class ListenerRuntime {
         stats.connectionsTotal.increment();
         stats.connectionsActive.incrementAndGet();
         client.closeFuture().addListener(f -> stats.connectionsActive.decrementAndGet());
+        if (current.protocol() == Protocol.HTTP) {
+            acceptHttp(client, current);
+            return;
+        }
         SslContext tls = upstreamTls;
         Bootstrap b = new Bootstrap()
                 .group(client.eventLoop())
@@ -178,6 +189,16 @@ public final class ListenerRuntime {
         connection.applyRules(rules.get());
         client.read();
         upstream.read();
+    }
+
+    /** http listeners: rules are read per request, so refreshRules has nothing to do for these connections. */
+    private void acceptHttp(Channel client, ListenerSpec current) {
+        httpClients.add(client);
+        client.closeFuture().addListener(f -> httpClients.remove(client));
+        NettyUpstreamConnector connector = new NettyUpstreamConnector(current, upstreamTls, transport,
+                cause -> upstreamFailed(current, cause));
+        HttpProxyConnection.start(client, connector, () -> httpRules.compiled(rules.get()),
+                connectionRandom.get(), stats, current.responseTimeout());
     }
 
     private synchronized void upstreamFailed(ListenerSpec current, Throwable cause) {

@@ -31,7 +31,7 @@ public final class UpstreamTls {
         }
     }
 
-    static SslHandler handler(SslContext context, ListenerSpec spec, Channel channel) {
+    public static SslHandler handler(SslContext context, ListenerSpec spec, Channel channel) {
         String serverName = spec.tls().serverName() != null ? spec.tls().serverName() : spec.upstream().address().host();
         SslHandler handler = context.newHandler(channel.alloc(), serverName, spec.upstream().address().port());
         SSLEngine engine = handler.engine();

@@ -53,7 +53,10 @@ class FaultParsingTest {
     @Test
     void everyKindIsRegisteredUnderItsNativeAndToxiproxyName() {
         assertThat(FaultKinds.names()).containsExactly(
-                "latency", "bandwidth", "slicer", "limitData", "timeout", "resetPeer", "slowClose", "down", "loss");
+                "latency", "bandwidth", "slicer", "limitData", "timeout", "resetPeer", "slowClose", "down", "loss",
+                // http kinds (io.faultline.sidecar.http.HttpFaultKinds)
+                "abort", "headers", "rateLimit", "transient", "drop", "reset", "serverOverload", "body",
+                "requestControlled");
         assertThat(FaultKinds.byToxiproxyType("limit_data")).containsSame(LimitDataFault.KIND);
         assertThat(FaultKinds.byToxiproxyType("reset_peer")).containsSame(ResetPeerFault.KIND);
         assertThat(FaultKinds.byToxiproxyType("slow_close")).containsSame(SlowCloseFault.KIND);

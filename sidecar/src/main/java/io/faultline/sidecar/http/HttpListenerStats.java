@@ -1,0 +1,43 @@
+package io.faultline.sidecar.http;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Request-level counters of one http listener (the bad-input and upstream-error answers included). */
+public final class HttpListenerStats {
+    /** Request heads received from clients, well-formed or not. */
+    public final LongAdder requests = new LongAdder();
+    /** Requests relayed to the upstream. */
+    public final LongAdder forwarded = new LongAdder();
+    /** Requests answered by a fault (abort, rateLimit, transient...) without the upstream. */
+    public final LongAdder answeredByFault = new LongAdder();
+    /** Connections closed by drop or reset faults. */
+    public final LongAdder droppedByFault = new LongAdder();
+    /** 400: malformed request line, headers or body framing; the connection is closed. */
+    public final LongAdder badRequests = new LongAdder();
+    /** 414: request line longer than the limit. */
+    public final LongAdder uriTooLong = new LongAdder();
+    /** 431: header block larger than the limit. */
+    public final LongAdder headersTooLarge = new LongAdder();
+    /** 501/505/417: methods, versions or expectations this proxy does not serve (CONNECT, HTTP/2 preface...). */
+    public final LongAdder unsupported = new LongAdder();
+    /** 502: upstream refused, closed without a response, or answered something that is not HTTP/1.x. */
+    public final LongAdder badGateway = new LongAdder();
+    /** 504: upstream connect or response timeout. */
+    public final LongAdder gatewayTimeout = new LongAdder();
+
+    public ObjectNode toJson() {
+        return JsonNodeFactory.instance.objectNode()
+                .put("requests", requests.sum())
+                .put("forwarded", forwarded.sum())
+                .put("answeredByFault", answeredByFault.sum())
+                .put("droppedByFault", droppedByFault.sum())
+                .put("badRequests", badRequests.sum())
+                .put("uriTooLong", uriTooLong.sum())
+                .put("headersTooLarge", headersTooLarge.sum())
+                .put("unsupported", unsupported.sum())
+                .put("badGateway", badGateway.sum())
+                .put("gatewayTimeout", gatewayTimeout.sum());
+    }
+}
