@@ -104,6 +104,17 @@ class ContainerImagesTest {
         assertThat(user(text)).isEqualTo(uid.group(1));
         assertThat(exposed(text)).containsExactly(values.path("sidecar").path("adminPort").asText());
         assertThat(text).contains("-XX:+UseSerialGC").contains("-Xmx64m").contains("-Xss256k").contains("-XX:MaxDirectMemorySize=");
+        // Every flag is one BENCHMARKS.md measured and recommends for the sidecar container.
+        Path benchmarks = Repo.ROOT.resolve("BENCHMARKS.md");
+        if (java.nio.file.Files.exists(benchmarks)) {
+            String measured = Repo.read(benchmarks);
+            String recommended = measured.substring(measured.indexOf("## JVM flags for the sidecar container"));
+            Matcher options = Pattern.compile("JDK_JAVA_OPTIONS=\"([^\"]+)\"").matcher(text);
+            assertThat(options.find()).isTrue();
+            for (String flag : options.group(1).split("\\s+")) {
+                assertThat(recommended).as("BENCHMARKS.md recommends %s", flag).contains(flag);
+            }
+        }
         assertThat(text).doesNotContain("VOLUME").doesNotContain("RUN ");
     }
 
