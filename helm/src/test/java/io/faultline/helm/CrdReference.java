@@ -1,0 +1,149 @@
+package io.faultline.helm;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Renders docs/crd-reference.md from the generated CRDs: one table per kind, a row per field, then the rules. */
+final class CrdReference {
+    private CrdReference() {
+    }
+
+    static String render(List<JsonNode> crds) {
+        StringBuilder out = new StringBuilder();
+        out.append("# CRD reference\n\n")
+                .append("<!-- GENERATED from crds/generated/*.yml by the helm module's CrdReferenceTest; do not edit.\n")
+                .append("     Regenerate: ./mvnw -pl crds,helm test -Dfaultline.update=true -->\n\n")
+                .append("Group `faultline.io`, version `v1alpha1`. Every field below is also in `kubectl explain`, e.g.\n")
+                .append("`kubectl explain faultsession.spec.faults.latency`. Examples: [`src/examples/k8s/`](../src/examples/k8s/).\n");
+        for (JsonNode crd : crds) {
+            JsonNode names = crd.path("spec").path("names");
+            JsonNode version = crd.path("spec").path("versions").get(0);
+            out.append("\n## ").append(names.path("kind").asText()).append("\n\n");
+            out.append("`").append(crd.path("spec").path("group").asText()).append("/").append(version.path("name").asText())
+                    .append("`, ").append(crd.path("spec").path("scope").asText().toLowerCase())
+                    .append(", plural `").append(names.path("plural").asText()).append("`");
+            if (names.has("shortNames")) {
+                out.append(", short names ").append(codeList(names.path("shortNames")));
+            }
+            if (names.has("categories")) {
+                out.append(", categories ").append(codeList(names.path("categories")));
+            }
+            out.append(".\n\n");
+            if (version.has("additionalPrinterColumns")) {
+                out.append("`kubectl get` columns: ");
+                List<String> columns = new ArrayList<>();
+                version.path("additionalPrinterColumns").forEach(c -> columns.add(c.path("name").asText() + " (`"
+                        + c.path("jsonPath").asText() + "`)"));
+                out.append(String.join(", ", columns)).append(".\n\n");
+            }
+            JsonNode schema = version.path("schema").path("openAPIV3Schema");
+            for (String part : List.of("spec", "status")) {
+                if (!schema.path("properties").has(part)) {
+                    continue;
+                }
+                out.append("### ").append(part).append("\n\n")
+                        .append("| field | type | required | description | constraints |\n|---|---|---|---|---|\n");
+                List<String[]> rules = new ArrayList<>();
+                rows(out, schema.path("properties").path(part), part, rules);
+                if (!rules.isEmpty()) {
+                    out.append("\nValidation rules (CEL, checked by the API server on `kubectl apply`):\n\n")
+                            .append("| on | rule | message |\n|---|---|---|\n");
+                    for (String[] rule : rules) {
+                        out.append("| `").append(rule[0]).append("` | `").append(escape(rule[1])).append("` | ")
+                                .append(escape(rule[2])).append(" |\n");
+                    }
+                }
+                out.append("\n");
+            }
+        }
+        return out.toString();
+    }
+
+    private static void rows(StringBuilder out, JsonNode schema, String path, List<String[]> rules) {
+        schema.path("x-kubernetes-validations").forEach(v -> rules.add(new String[] {path, v.path("rule").asText(),
+                v.path("message").asText()}));
+        JsonNode object = schema.path("type").asText().equals("array") ? schema.path("items") : schema;
+        if (object != schema) {
+            object.path("x-kubernetes-validations").forEach(v -> rules.add(new String[] {path + "[]", v.path("rule").asText(),
+                    v.path("message").asText()}));
+        }
+        Set<String> required = new TreeSet<>();
+        object.path("required").forEach(r -> required.add(r.asText()));
+        Iterator<Map.Entry<String, JsonNode>> properties = object.path("properties").fields();
+        String prefix = object != schema ? path + "[]" : path;
+        List<Map.Entry<String, JsonNode>> sorted = new ArrayList<>();
+        properties.forEachRemaining(sorted::add);
+        sorted.sort(Map.Entry.comparingByKey());
+        for (Map.Entry<String, JsonNode> property : sorted) {
+            String fieldPath = prefix + "." + property.getKey();
+            JsonNode field = property.getValue();
+            out.append("| `").append(fieldPath).append("` | ").append(type(field)).append(" | ")
+                    .append(required.contains(property.getKey()) ? "yes" : "").append(" | ")
+                    .append(escape(field.path("description").asText())).append(" | ").append(constraints(field)).append(" |\n");
+            if (field.has("properties") || field.path("items").has("properties")) {
+                rows(out, field, fieldPath, rules);
+            } else {
+                field.path("x-kubernetes-validations").forEach(v -> rules.add(new String[] {fieldPath, v.path("rule").asText(),
+                        v.path("message").asText()}));
+            }
+        }
+    }
+
+    private static String type(JsonNode field) {
+        String type = field.path("type").asText();
+        if (type.equals("array")) {
+            return "[]" + (field.path("items").has("properties") ? "object" : field.path("items").path("type").asText());
+        }
+        if (type.equals("object") && field.has("additionalProperties")) {
+            return "map[string]" + field.path("additionalProperties").path("type").asText();
+        }
+        return type;
+    }
+
+    private static String constraints(JsonNode field) {
+        List<String> parts = new ArrayList<>();
+        if (field.has("enum")) {
+            parts.add("one of " + codeList(field.path("enum")));
+        }
+        if (field.has("default")) {
+            parts.add("default `" + field.path("default").asText() + "`");
+        }
+        if (field.has("pattern")) {
+            parts.add("pattern `" + escape(field.path("pattern").asText()) + "`");
+        }
+        if (field.has("minimum")) {
+            parts.add("≥ " + number(field.path("minimum")));
+        }
+        if (field.has("maximum")) {
+            parts.add("≤ " + number(field.path("maximum")));
+        }
+        if (field.has("minItems")) {
+            parts.add("at least " + field.path("minItems").asInt() + " items");
+        }
+        if (field.has("maxItems")) {
+            parts.add("at most " + field.path("maxItems").asInt() + " items");
+        }
+        return String.join("; ", parts);
+    }
+
+    private static String number(JsonNode value) {
+        double d = value.asDouble();
+        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+    }
+
+    private static String codeList(JsonNode values) {
+        List<String> items = new ArrayList<>();
+        values.forEach(v -> items.add("`" + v.asText() + "`"));
+        return String.join(", ", items);
+    }
+
+    private static String escape(String text) {
+        return text.replace("|", "\\|").replace("\n", " ");
+    }
+}
