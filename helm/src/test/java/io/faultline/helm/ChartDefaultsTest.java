@@ -165,7 +165,7 @@ class ChartDefaultsTest {
         JsonNode webhook = configuration.path("webhooks").get(0);
 
         assertThat(webhook.path("failurePolicy").asText()).isEqualTo("Ignore");
-        assertThat(webhook.path("sideEffects").asText()).isEqualTo("None");
+        assertThat(webhook.path("sideEffects").asText()).isEqualTo("NoneOnDryRun");
         assertThat(webhook.path("timeoutSeconds").asInt()).isEqualTo(5);
         assertThat(texts(webhook.path("admissionReviewVersions"))).containsExactly("v1");
         assertThat(webhook.path("reinvocationPolicy").asText()).isEqualTo("IfNeeded");
