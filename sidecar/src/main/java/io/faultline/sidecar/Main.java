@@ -121,7 +121,7 @@ public final class Main {
         }
         ProxyConfig merged = fromFile.withListeners(listeners);
         // Re-validate the merged whole (duplicate addresses across file and --map).
-        return ConfigParser.parse(io.faultline.sidecar.config.ConfigJson.render(merged, n -> null));
+        return ConfigParser.revalidate(merged);
     }
 
     private static String readToken(CliOptions options) {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.faultline.sidecar.config.ConfigException;
-import io.faultline.sidecar.config.ConfigJson;
 import io.faultline.sidecar.config.ConfigNode;
 import io.faultline.sidecar.config.ConfigParser;
 import io.faultline.sidecar.config.HostPort;
@@ -362,7 +361,7 @@ final class ToxiproxyApi {
             if (!next.equals(current)) {
                 next = next.withVersion(editedVersion(current.version()));
             }
-            ConfigParser.parse(ConfigJson.render(next, l -> null));
+            ConfigParser.revalidate(next);
             return next;
         });
         applied.addListener(f -> {

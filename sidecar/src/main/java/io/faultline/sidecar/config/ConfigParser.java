@@ -61,6 +61,11 @@ public final class ConfigParser {
         }
     }
 
+    /** Checks a config built in code (merged flags, Toxiproxy edits) by the same rules as a document. */
+    public static ProxyConfig revalidate(ProxyConfig config) {
+        return parse(ConfigJson.render(config, listener -> null));
+    }
+
     public static ProxyConfig parse(JsonNode tree) {
         ConfigNode root = new ConfigNode(tree, "").allowOnly(TOP_FIELDS);
         String version = root.string("version", "");

@@ -2,10 +2,8 @@ package io.faultline.sidecar.fault;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.faultline.sidecar.config.ConfigNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
-import java.util.Set;
 
 /**
  * down (a blackhole): the stream is accepted and discarded; the connection stays open. Not a
@@ -15,18 +13,7 @@ import java.util.Set;
  */
 public record DownFault() implements FaultSpec {
 
-    public static final FaultKind KIND = new FaultKind() {
-        @Override
-        public String name() {
-            return "down";
-        }
-
-        @Override
-        public FaultSpec parse(ConfigNode node) {
-            node.allowOnly(Set.of());
-            return new DownFault();
-        }
-    };
+    public static final FaultKind KIND = FaultKind.withoutFields("down", new DownFault());
 
     @Override
     public FaultKind kind() {

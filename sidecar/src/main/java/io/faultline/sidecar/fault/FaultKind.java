@@ -14,6 +14,22 @@ public interface FaultKind {
 
     FaultSpec parse(ConfigNode node);
 
+    /** A kind that takes no fields ({@code down: {}}): any field given is an error naming it. */
+    static FaultKind withoutFields(String name, FaultSpec instance) {
+        return new FaultKind() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public FaultSpec parse(ConfigNode node) {
+                node.allowOnly(java.util.Set.of());
+                return instance;
+            }
+        };
+    }
+
     /** Toxiproxy attributes (integers in ms, KB/s, ...); defaults to the native form. */
     default FaultSpec fromToxiproxy(ConfigNode attributes) {
         return parse(attributes);

@@ -2,25 +2,11 @@ package io.faultline.sidecar.http;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.faultline.sidecar.config.ConfigNode;
 import io.faultline.sidecar.fault.FaultKind;
-import io.faultline.sidecar.fault.FaultSpec;
-import java.util.Set;
 
 /** reset: resets the client connection (TCP RST, SO_LINGER 0) instead of answering; nothing reaches the upstream. */
 public record ResetFault() implements HttpFault {
-    public static final FaultKind KIND = new FaultKind() {
-        @Override
-        public String name() {
-            return "reset";
-        }
-
-        @Override
-        public FaultSpec parse(ConfigNode node) {
-            node.allowOnly(Set.of());
-            return new ResetFault();
-        }
-    };
+    public static final FaultKind KIND = FaultKind.withoutFields("reset", new ResetFault());
 
     @Override
     public FaultKind kind() {
