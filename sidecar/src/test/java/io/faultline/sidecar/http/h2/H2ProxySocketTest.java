@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.sidecar.engine.ListenerStats;
 import io.faultline.sidecar.engine.RuleStats;
 import io.faultline.sidecar.testing.InProcessSidecar;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -253,5 +255,24 @@ class H2ProxySocketTest {
         assertThat(await(c.get("/a")).status()).isEqualTo("502");
         assertThat(await(c.get("/b")).status()).isEqualTo("502");
         assertThat(stats().http.badGateway.sum()).isEqualTo(2);
+    }
+
+    @Test
+    void resetsPassBothWaysAndALostUpstreamConnectionGives502ThenANewOne() throws Exception {
+        apply("1", "[]");
+        H2TestClient c = connect();
+        H2TestClient.Response refused = await(c.get("/refuse"));
+        assertThat(refused.resetCode()).isEqualTo(Http2Error.REFUSED_STREAM.code());
+
+        H2TestClient.OpenStream held = c.open(H2TestClient.request("POST", "/hold"));
+        InProcessSidecar.eventually(5000, () -> assertThat(stats().http.forwarded.sum()).isEqualTo(2));
+        held.channel().writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+        InProcessSidecar.eventually(5000, () -> assertThat(upstream.resets)
+                .containsExactly("/hold " + Http2Error.CANCEL.code()));
+
+        assertThat(await(c.get("/kill")).status()).isEqualTo("502");
+        assertThat(await(c.get("/after")).status()).isEqualTo("200");
+        assertThat(stats().http.badGateway.sum()).isEqualTo(1);
+        assertThat(stats().connectionsTotal.sum()).isEqualTo(1);
     }
 }

@@ -85,6 +85,18 @@ final class H2TestClient implements AutoCloseable {
         return framed;
     }
 
+    /** A stream whose request stays open (headers only, no end): the test goes on with {@code channel}. */
+    record OpenStream(Http2StreamChannel channel, CompletableFuture<Response> response) {
+    }
+
+    OpenStream open(Http2Headers headers) {
+        CompletableFuture<Response> result = new CompletableFuture<>();
+        Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection).handler(new Collector(result))
+                .open().syncUninterruptibly().getNow();
+        stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, false));
+        return new OpenStream(stream, result);
+    }
+
     CompletableFuture<Response> get(String path) {
         return send(request("GET", path), null, null);
     }
@@ -134,8 +146,6 @@ final class H2TestClient implements AutoCloseable {
                 } else if (msg instanceof Http2DataFrame d) {
                     body.writeBytes(ByteBufUtil.getBytes(d.content()));
                     end = d.isEndStream();
-                } else if (msg instanceof Http2ResetFrame r) {
-                    result.complete(new Response(headers, body.toByteArray(), trailers, r.errorCode(), System.nanoTime()));
                 }
                 if (end) {
                     result.complete(new Response(headers, body.toByteArray(), trailers, -1, System.nanoTime()));
@@ -143,6 +153,15 @@ final class H2TestClient implements AutoCloseable {
             } finally {
                 ReferenceCountUtil.release(msg);
             }
+        }
+
+        /** Http2MultiplexHandler hands a stream's RST_STREAM to its channel as a user event. */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof Http2ResetFrame r) {
+                result.complete(new Response(headers, body.toByteArray(), trailers, r.errorCode(), System.nanoTime()));
+            }
+            ctx.fireUserEventTriggered(evt);
         }
 
         @Override

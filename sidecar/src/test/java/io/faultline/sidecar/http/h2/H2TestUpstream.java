@@ -24,7 +24,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
@@ -42,6 +45,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * port (told apart by the proxy's own {@link PrefaceSniffer}). Every h2 stream is echoed: its body
  * comes back, then trailers ({@code x-trailer: done}, {@code x-got-trailer}: the request trailer
  * {@code x-req-trailer}); gRPC requests get {@code application/grpc} and {@code grpc-status: 0}.
+ * Special paths: {@code /refuse} is reset at once (REFUSED_STREAM), {@code /kill} closes the whole
+ * connection, {@code /hold} never answers.
  */
 final class H2TestUpstream implements AutoCloseable {
     /** One request the upstream received completely. */
@@ -53,6 +58,8 @@ final class H2TestUpstream implements AutoCloseable {
 
     final List<Received> received = new CopyOnWriteArrayList<>();
     final AtomicInteger http1Requests = new AtomicInteger();
+    /** Streams the proxy reset, as "path error-code". */
+    final List<String> resets = new CopyOnWriteArrayList<>();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
 
@@ -90,7 +97,7 @@ final class H2TestUpstream implements AutoCloseable {
     }
 
     private void h2(Channel ch) {
-        ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
+        ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().gracefulShutdownTimeoutMillis(0).build(),
                 new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
@@ -111,6 +118,15 @@ final class H2TestUpstream implements AutoCloseable {
                 if (msg instanceof Http2HeadersFrame h) {
                     if (headers == null) {
                         headers = h.headers();
+                        String path = headers.path().toString();
+                        if (path.equals("/refuse")) {
+                            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
+                            return;
+                        }
+                        if (path.equals("/kill")) {
+                            ((Http2StreamChannel) ctx.channel()).parent().close();
+                            return;
+                        }
                     } else {
                         trailers = h.headers();
                     }
@@ -119,12 +135,20 @@ final class H2TestUpstream implements AutoCloseable {
                     body.writeBytes(ByteBufUtil.getBytes(d.content()));
                     end = d.isEndStream();
                 }
-                if (end) {
+                if (end && !headers.path().toString().equals("/hold")) {
                     respond(ctx);
                 }
             } finally {
                 ReferenceCountUtil.release(msg);
             }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof Http2ResetFrame r) {
+                resets.add(headers.path() + " " + r.errorCode());
+            }
+            ctx.fireUserEventTriggered(evt);
         }
 
         private void respond(ChannelHandlerContext ctx) {
