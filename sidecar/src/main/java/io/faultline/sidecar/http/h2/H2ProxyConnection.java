@@ -78,8 +78,8 @@ public final class H2ProxyConnection {
     final Map<Object, Object> state = new HashMap<>();
     private final IntObjectMap<H2Stream> streams = new IntObjectHashMap<>();
     private final ArrayDeque<H2Stream> waitingForUpstream = new ArrayDeque<>();
-    private final Set<UpstreamLink> links = new LinkedHashSet<>();
-    private UpstreamLink upstream;
+    private final Set<H2UpstreamLink> links = new LinkedHashSet<>();
+    private H2UpstreamLink upstream;
     private boolean connecting;
     private boolean closed;
 
@@ -196,7 +196,7 @@ public final class H2ProxyConnection {
             return;
         }
         connecting = true;
-        UpstreamLink link = new UpstreamLink(this);
+        H2UpstreamLink link = new H2UpstreamLink(this);
         Http2Settings settings = Http2Settings.defaultSettings()
                 .pushEnabled(false)
                 .maxHeaderListSize(MAX_RESPONSE_HEADER_LIST_SIZE);
@@ -243,7 +243,7 @@ public final class H2ProxyConnection {
     }
 
     private void send(H2Stream s) {
-        UpstreamLink link = upstream;
+        H2UpstreamLink link = upstream;
         Http2Headers headers = s.rulesActed ? H2Headers.forwardedRequest(s.requestHeaders, s.view) : s.requestHeaders;
         s.upstreamStream = link.open(s);
         s.stage = H2Stream.Stage.FORWARDING;
@@ -450,7 +450,7 @@ public final class H2ProxyConnection {
         }
     }
 
-    void upstreamGone(UpstreamLink link) {
+    void upstreamGone(H2UpstreamLink link) {
         links.remove(link);
         if (upstream == link) {
             upstream = null;
@@ -469,7 +469,7 @@ public final class H2ProxyConnection {
     }
 
     private void resetUpstream(H2Stream s, Http2Error error) {
-        UpstreamLink link = s.link;
+        H2UpstreamLink link = s.link;
         if (link == null || s.upstreamStream == null) {
             return;
         }
@@ -499,7 +499,7 @@ public final class H2ProxyConnection {
         }
         streams.clear();
         waitingForUpstream.clear();
-        for (UpstreamLink link : new ArrayList<>(links)) {
+        for (H2UpstreamLink link : new ArrayList<>(links)) {
             link.channel().close();
         }
         client.close();
@@ -538,7 +538,7 @@ public final class H2ProxyConnection {
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            for (UpstreamLink link : links) {
+            for (H2UpstreamLink link : links) {
                 link.channel().flush();
             }
             ctx.flush();

@@ -36,7 +36,7 @@ final class H2Stream implements HttpExchange {
     final boolean requestEndsWithHeaders;
     final HttpRequest view;
     Stage stage = Stage.DECIDING;
-    UpstreamLink link;
+    H2UpstreamLink link;
     Http2FrameStream upstreamStream;
     /** Request frames (DATA, trailers) that arrived before the upstream stream exists. */
     final ArrayDeque<Http2StreamFrame> toUpstream = new ArrayDeque<>();

@@ -20,14 +20,14 @@ import java.util.ArrayList;
  * The handler of one HTTP/2 (prior knowledge) connection to the upstream, behind its frame codec:
  * opens upstream streams and routes what comes back to the {@link H2Stream} each belongs to.
  */
-final class UpstreamLink extends Http2ChannelDuplexHandler {
+final class H2UpstreamLink extends Http2ChannelDuplexHandler {
     private final H2ProxyConnection conn;
     private final IntObjectMap<H2Stream> streams = new IntObjectHashMap<>();
     private Channel channel;
     /** The upstream sent GOAWAY: streams already open finish, new ones go to a new connection. */
     boolean goingAway;
 
-    UpstreamLink(H2ProxyConnection conn) {
+    H2UpstreamLink(H2ProxyConnection conn) {
         this.conn = conn;
     }
 
