@@ -90,7 +90,7 @@ final class H2Stream implements HttpExchange {
         }
     }
 
-    /** The names of the rules that injected something into this stream so far, in order. */
+    @Override
     public List<String> injectedRules() {
         return List.copyOf(injectedRules);
     }

@@ -275,4 +275,25 @@ class H2ProxySocketTest {
         assertThat(stats().http.badGateway.sum()).isEqualTo(1);
         assertThat(stats().connectionsTotal.sum()).isEqualTo(1);
     }
+
+    @Test
+    void aClientThatDoesNotReadHoldsTheUpstreamBackThroughFlowControl() throws Exception {
+        apply("1", "[]");
+        H2TestClient c = connect();
+        H2TestClient.OpenStream paused = c.getWithoutReading("/download");
+        // Let whatever can flow, flow: the client's window (64 KiB) plus the proxy's window towards
+        // the upstream (64 KiB) is all that may leave the upstream while the client reads nothing.
+        InProcessSidecar.eventually(5000, () -> assertThat(upstream.downloadBytesWritten.get()).isPositive());
+        Thread.sleep(1000);
+        long written = upstream.downloadBytesWritten.get();
+        assertThat(written).isLessThanOrEqualTo(3 * 64 * 1024).isLessThan(H2TestUpstream.DOWNLOAD_SIZE);
+        paused.channel().eventLoop().execute(() -> paused.channel().config().setAutoRead(true));
+        H2TestClient.Response r = paused.response().get(30, TimeUnit.SECONDS);
+        assertThat(r.body()).hasSize(H2TestUpstream.DOWNLOAD_SIZE);
+        for (int i = 0; i < r.body().length; i += 4099) {
+            assertThat(r.body()[i]).as("byte %d", i).isEqualTo((byte) (i % 251));
+        }
+        // Meanwhile the connection serves other streams.
+        assertThat(await(c.get("/other")).status()).isEqualTo("200");
+    }
 }

@@ -97,6 +97,19 @@ final class H2TestClient implements AutoCloseable {
         return new OpenStream(stream, result);
     }
 
+    /**
+     * A complete request whose response is not read (AUTO_READ off on the stream: no WINDOW_UPDATE
+     * goes out) until the test sets AUTO_READ on {@code channel}.
+     */
+    OpenStream getWithoutReading(String path) {
+        CompletableFuture<Response> result = new CompletableFuture<>();
+        Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection).handler(new Collector(result))
+                .option(io.netty.channel.ChannelOption.AUTO_READ, false)
+                .open().syncUninterruptibly().getNow();
+        stream.writeAndFlush(new DefaultHttp2HeadersFrame(request("GET", path), true));
+        return new OpenStream(stream, result);
+    }
+
     CompletableFuture<Response> get(String path) {
         return send(request("GET", path), null, null);
     }

@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * comes back, then trailers ({@code x-trailer: done}, {@code x-got-trailer}: the request trailer
  * {@code x-req-trailer}); gRPC requests get {@code application/grpc} and {@code grpc-status: 0}.
  * Special paths: {@code /refuse} is reset at once (REFUSED_STREAM), {@code /kill} closes the whole
- * connection, {@code /hold} never answers.
+ * connection, {@code /hold} never answers, {@code /download} answers {@value #DOWNLOAD_SIZE} bytes
+ * (byte i is i % 251) and counts what its flow control let out.
  */
 final class H2TestUpstream implements AutoCloseable {
     /** One request the upstream received completely. */
@@ -58,6 +59,9 @@ final class H2TestUpstream implements AutoCloseable {
 
     final List<Received> received = new CopyOnWriteArrayList<>();
     final AtomicInteger http1Requests = new AtomicInteger();
+    static final int DOWNLOAD_SIZE = 4 * 1024 * 1024;
+    /** Bytes of {@code /download} bodies the upstream's HTTP/2 stack actually wrote to the socket. */
+    final java.util.concurrent.atomic.AtomicLong downloadBytesWritten = new java.util.concurrent.atomic.AtomicLong();
     /** Streams the proxy reset, as "path error-code". */
     final List<String> resets = new CopyOnWriteArrayList<>();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -143,6 +147,23 @@ final class H2TestUpstream implements AutoCloseable {
             }
         }
 
+        private void download(ChannelHandlerContext ctx) {
+            int chunk = 16 * 1024;
+            for (int off = 0; off < DOWNLOAD_SIZE; off += chunk) {
+                byte[] part = new byte[chunk];
+                for (int i = 0; i < chunk; i++) {
+                    part[i] = (byte) ((off + i) % 251);
+                }
+                boolean last = off + chunk >= DOWNLOAD_SIZE;
+                ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(part), last)).addListener(f -> {
+                    if (f.isSuccess()) {
+                        downloadBytesWritten.addAndGet(chunk);
+                    }
+                });
+            }
+            ctx.flush();
+        }
+
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof Http2ResetFrame r) {
@@ -168,6 +189,10 @@ final class H2TestUpstream implements AutoCloseable {
                 }
             }
             ctx.write(new DefaultHttp2HeadersFrame(head, false));
+            if (headers.path().toString().equals("/download")) {
+                download(ctx);
+                return;
+            }
             if (bytes.length > 0) {
                 ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(bytes), false));
             }
