@@ -208,7 +208,7 @@ public final class ListenerRuntime {
             return;
         }
         client.pipeline().addLast(PrefaceSniffer.NAME, new PrefaceSniffer(http1,
-                () -> H2ProxyConnection.start(client, connector, compiled, random, stats)));
+                () -> H2ProxyConnection.start(client, connector, compiled, random, stats, current.responseTimeout())));
         client.read();
     }
 

@@ -36,6 +36,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -75,6 +76,7 @@ public final class H2ProxyConnection {
     final SplittableRandom random;
     final ListenerStats listenerStats;
     private final HttpListenerStats stats;
+    private final long responseTimeoutNanos;
     final Map<Object, Object> state = new HashMap<>();
     private final IntObjectMap<H2Stream> streams = new IntObjectHashMap<>();
     private final ArrayDeque<H2Stream> waitingForUpstream = new ArrayDeque<>();
@@ -84,8 +86,9 @@ public final class H2ProxyConnection {
     private boolean closed;
 
     private H2ProxyConnection(Channel client, UpstreamConnector connector, Supplier<List<HttpRules.Rule>> rules,
-                              SplittableRandom random, ListenerStats listenerStats) {
+                              SplittableRandom random, ListenerStats listenerStats, Duration responseTimeout) {
         this.client = client;
+        this.responseTimeoutNanos = responseTimeout.toNanos();
         this.connector = connector;
         this.rules = rules;
         this.random = random;
@@ -93,11 +96,14 @@ public final class H2ProxyConnection {
         this.stats = listenerStats.http;
     }
 
-    /** Sets up {@code client} (AUTO_READ off) as an h2c proxy connection and starts reading. */
+    /**
+     * Sets up {@code client} (AUTO_READ off) as an h2c proxy connection and starts reading.
+     * {@code responseTimeout}: per stream, from the request's end sent upstream to the response head (0 = none).
+     */
     public static H2ProxyConnection start(Channel client, UpstreamConnector connector,
                                           Supplier<List<HttpRules.Rule>> rules, SplittableRandom random,
-                                          ListenerStats stats) {
-        H2ProxyConnection c = new H2ProxyConnection(client, connector, rules, random, stats);
+                                          ListenerStats stats, Duration responseTimeout) {
+        H2ProxyConnection c = new H2ProxyConnection(client, connector, rules, random, stats, responseTimeout);
         stats.http.h2Connections.increment();
         client.pipeline().addLast(CODEC, Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
@@ -255,6 +261,9 @@ public final class H2ProxyConnection {
                     }
                 });
         link.register(s);
+        if (s.requestEndsWithHeaders) {
+            startResponseTimeout(s);
+        }
         Http2StreamFrame frame;
         while ((frame = s.toUpstream.poll()) != null) {
             relayToUpstream(s, frame);
@@ -282,16 +291,37 @@ public final class H2ProxyConnection {
             dropRequestFrame(s, frame); // the upstream already finished the stream (e.g. answered early)
             return;
         }
+        boolean end = false;
         if (frame instanceof Http2DataFrame d) {
             int bytes = d.initialFlowControlledBytes();
+            end = d.isEndStream();
             // The new frame takes over d's buffer; the client gets the bytes back once it is written.
-            up.write(new DefaultHttp2DataFrame(d.content(), d.isEndStream()).stream(s.upstreamStream))
+            up.write(new DefaultHttp2DataFrame(d.content(), end).stream(s.upstreamStream))
                     .addListener(f -> consume(client, s.clientStream, bytes));
         } else if (frame instanceof Http2HeadersFrame h) {
-            up.write(new DefaultHttp2HeadersFrame(h.headers(), h.isEndStream()).stream(s.upstreamStream));
+            end = h.isEndStream();
+            up.write(new DefaultHttp2HeadersFrame(h.headers(), end).stream(s.upstreamStream));
         } else {
             ReferenceCountUtil.release(frame);
         }
+        if (end) {
+            startResponseTimeout(s);
+        }
+    }
+
+    /** From the request's end sent upstream to the response head: 504 when the upstream takes too long. */
+    private void startResponseTimeout(H2Stream s) {
+        if (responseTimeoutNanos <= 0 || s.responseStarted || !s.toClient.isEmpty()) {
+            return;
+        }
+        s.responseTimeoutTimer = client.eventLoop().schedule(() -> {
+            s.responseTimeoutTimer = null;
+            if (!closed && s.stage == H2Stream.Stage.FORWARDING && !s.responseStarted && s.toClient.isEmpty()) {
+                stats.gatewayTimeout.increment();
+                answer(s, new H2Stream.Answer(HttpResponseStatus.GATEWAY_TIMEOUT, new DefaultHttpHeaders(),
+                        "upstream response timed out\n"));
+            }
+        }, responseTimeoutNanos, TimeUnit.NANOSECONDS);
     }
 
     private void dropRequestFrame(H2Stream s, Http2StreamFrame frame) {
@@ -360,12 +390,15 @@ public final class H2ProxyConnection {
             s.toClient.add(frame);
             return;
         }
+        if (isFinalHead(s, frame)) {
+            s.cancelResponseTimeout();
+        }
         if (isFinalHead(s, frame) && s.responseDelayNanos > 0 && !s.responseDelayServed) {
             s.responseHeld = true;
             s.responseDelayServed = true;
             s.toClient.add(frame);
-            s.responseTimer = client.eventLoop().schedule(() -> {
-                s.responseTimer = null;
+            s.responseDelayTimer = client.eventLoop().schedule(() -> {
+                s.responseDelayTimer = null;
                 s.responseHeld = false;
                 drainToClient(s);
             }, s.responseDelayNanos, TimeUnit.NANOSECONDS);

@@ -55,7 +55,8 @@ final class H2Stream implements HttpExchange {
     private final List<String> injectedRules = new ArrayList<>(1);
     HttpRules.Rule currentRule;
     ScheduledFuture<?> requestTimer;
-    ScheduledFuture<?> responseTimer;
+    ScheduledFuture<?> responseDelayTimer;
+    ScheduledFuture<?> responseTimeoutTimer;
 
     H2Stream(H2ProxyConnection conn, Http2FrameStream clientStream, Http2Headers requestHeaders, boolean endStream,
              HttpRequest view) {
@@ -166,9 +167,17 @@ final class H2Stream implements HttpExchange {
             requestTimer.cancel(false);
             requestTimer = null;
         }
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
+        if (responseDelayTimer != null) {
+            responseDelayTimer.cancel(false);
+            responseDelayTimer = null;
+        }
+        cancelResponseTimeout();
+    }
+
+    void cancelResponseTimeout() {
+        if (responseTimeoutTimer != null) {
+            responseTimeoutTimer.cancel(false);
+            responseTimeoutTimer = null;
         }
     }
 

@@ -296,4 +296,21 @@ class H2ProxySocketTest {
         // Meanwhile the connection serves other streams.
         assertThat(await(c.get("/other")).status()).isEqualTo("200");
     }
+
+    @Test
+    void anUpstreamThatDoesNotAnswerInTimeGives504AndItsStreamIsCancelled() throws Exception {
+        sidecar.apply("""
+                version: "1"
+                listeners:
+                  - {name: web, listen: "127.0.0.1:0", upstream: "http://127.0.0.1:%d", responseTimeout: 300ms}
+                rules: []
+                """.formatted(upstream.port()));
+        H2TestClient c = connect();
+        H2TestClient.Response r = await(c.get("/hold"));
+        assertThat(r.status()).isEqualTo("504");
+        assertThat(stats().http.gatewayTimeout.sum()).isEqualTo(1);
+        InProcessSidecar.eventually(5000, () -> assertThat(upstream.resets)
+                .containsExactly("/hold " + Http2Error.CANCEL.code()));
+        assertThat(await(c.get("/fine")).status()).isEqualTo("200");
+    }
 }
