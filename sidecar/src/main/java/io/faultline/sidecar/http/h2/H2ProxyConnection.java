@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -84,6 +85,7 @@ public final class H2ProxyConnection {
     private H2UpstreamLink upstream;
     private boolean connecting;
     private boolean closed;
+    private boolean clientInputDone;
 
     private H2ProxyConnection(Channel client, UpstreamConnector connector, Supplier<List<HttpRules.Rule>> rules,
                               SplittableRandom random, ListenerStats listenerStats, Duration responseTimeout) {
@@ -499,6 +501,7 @@ public final class H2ProxyConnection {
         if (s.clientStream.state() != Http2Stream.State.CLOSED) {
             client.writeAndFlush(new DefaultHttp2ResetFrame(errorCode).stream(s.clientStream));
         }
+        closeIfDone();
     }
 
     private void resetUpstream(H2Stream s, Http2Error error) {
@@ -520,6 +523,28 @@ public final class H2ProxyConnection {
             s.link.forget(s);
         }
         s.discard();
+        closeIfDone();
+    }
+
+    /**
+     * The client shut its output down (half-close): nothing more can come, so streams already
+     * answered are done, and the connection closes once the others have their responses.
+     */
+    private void clientInputShutdown() {
+        clientInputDone = true;
+        for (H2Stream s : new ArrayList<>(streams.values())) {
+            if (s.stage == H2Stream.Stage.ANSWERED) {
+                streams.remove(s.clientStream.id());
+                s.discard();
+            }
+        }
+        closeIfDone();
+    }
+
+    private void closeIfDone() {
+        if (clientInputDone && streams.isEmpty() && !closed) {
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> close());
+        }
     }
 
     private void close() {
@@ -580,6 +605,9 @@ public final class H2ProxyConnection {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent && !closed) {
+                clientInputShutdown();
+            }
             if (evt instanceof Http2FrameStreamEvent e && e.type() == Http2FrameStreamEvent.Type.State
                     && e.stream().state() == Http2Stream.State.CLOSED) {
                 H2Stream s = streams.get(e.stream().id());

@@ -313,4 +313,16 @@ class H2ProxySocketTest {
                 .containsExactly("/hold " + Http2Error.CANCEL.code()));
         assertThat(await(c.get("/fine")).status()).isEqualTo("200");
     }
+
+    @Test
+    void aClientThatHalfClosesGetsItsPendingResponseThenTheConnectionCloses() throws Exception {
+        apply("1", "[{name: late, match: {path: /late}, latency: {fixed: 300ms}}]");
+        H2TestClient c = connect();
+        CompletableFuture<H2TestClient.Response> late = c.get("/late");
+        InProcessSidecar.eventually(5000, () -> assertThat(stats().http.requests.sum()).isEqualTo(1));
+        ((io.netty.channel.socket.SocketChannel) c.connection).shutdownOutput().sync();
+        assertThat(await(late).status()).isEqualTo("200");
+        assertThat(c.connection.closeFuture().await(5, TimeUnit.SECONDS)).as("closed by the proxy").isTrue();
+        InProcessSidecar.eventually(5000, () -> assertThat(stats().connectionsActive.get()).isZero());
+    }
 }
