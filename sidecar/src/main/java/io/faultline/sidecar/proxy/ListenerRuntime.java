@@ -3,9 +3,11 @@ package io.faultline.sidecar.proxy;
 import io.faultline.sidecar.config.ListenerSpec;
 import io.faultline.sidecar.config.Protocol;
 import io.faultline.sidecar.engine.ListenerStats;
+import io.faultline.sidecar.http.HttpConnectionOptions;
 import io.faultline.sidecar.http.HttpProxyConnection;
 import io.faultline.sidecar.http.HttpRules;
 import io.faultline.sidecar.http.NettyUpstreamConnector;
+import io.faultline.sidecar.recording.RecordingObserver;
 import io.faultline.sidecar.util.Log;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -197,8 +199,11 @@ public final class ListenerRuntime {
         client.closeFuture().addListener(f -> httpClients.remove(client));
         NettyUpstreamConnector connector = new NettyUpstreamConnector(current, upstreamTls, transport,
                 cause -> upstreamFailed(current, cause));
+        // One observer per connection: it times (always) and records (while the listener records) its requests.
+        HttpConnectionOptions options = new HttpConnectionOptions(current.responseTimeout(),
+                new RecordingObserver(current.name(), stats));
         HttpProxyConnection.start(client, connector, () -> httpRules.compiled(rules.get()),
-                connectionRandom.get(), stats, current.responseTimeout());
+                connectionRandom.get(), stats, options);
     }
 
     private synchronized void upstreamFailed(ListenerSpec current, Throwable cause) {

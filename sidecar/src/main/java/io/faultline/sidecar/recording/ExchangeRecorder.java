@@ -90,6 +90,11 @@ public final class ExchangeRecorder {
         draft = d;
     }
 
+    /** Whether the request in progress is being recorded (the listener recorded when it arrived). */
+    public boolean recording() {
+        return draft != null;
+    }
+
     /** The request leaves the rules for the upstream; {@code newConnection}: a connection starts opening now. */
     public void forwardingStarted(boolean newConnection, long nanos) {
         if (!active) {
