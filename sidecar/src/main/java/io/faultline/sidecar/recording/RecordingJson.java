@@ -79,7 +79,7 @@ public final class RecordingJson {
         req.putArray("cookies");
         req.set("headers", headersArray(e.requestHeaders()));
         ArrayNode query = req.putArray("queryString");
-        for (Map.Entry<String, List<String>> q : new QueryStringDecoder(e.uri()).parameters().entrySet()) {
+        for (Map.Entry<String, List<String>> q : queryOf(e.uri()).entrySet()) {
             q.getValue().forEach(v -> query.addObject().put("name", q.getKey()).put("value", v));
         }
         if (e.requestBody().size() > 0) {
@@ -131,6 +131,24 @@ public final class RecordingJson {
         ArrayNode rules = n.putArray("_rules");
         e.rules().forEach(rules::add);
         return n;
+    }
+
+    /** Decoded query parameters; a query that is not valid percent-encoding is listed as it came. */
+    private static Map<String, List<String>> queryOf(String uri) {
+        try {
+            return new QueryStringDecoder(uri).parameters();
+        } catch (IllegalArgumentException e) {
+            Map<String, List<String>> raw = new java.util.LinkedHashMap<>();
+            int q = uri.indexOf('?');
+            if (q >= 0) {
+                for (String pair : uri.substring(q + 1).split("&")) {
+                    int eq = pair.indexOf('=');
+                    raw.computeIfAbsent(eq < 0 ? pair : pair.substring(0, eq), k -> new java.util.ArrayList<>())
+                            .add(eq < 0 ? "" : pair.substring(eq + 1));
+                }
+            }
+            return raw;
+        }
     }
 
     private static ObjectNode headersObject(List<RecordedExchange.Header> headers) {
