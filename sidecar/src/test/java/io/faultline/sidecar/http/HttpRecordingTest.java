@@ -267,25 +267,30 @@ class HttpRecordingTest {
     @Test
     void aConfigThatKeepsRecordingKeepsTheBufferAndTurningItOffFreesIt() throws Exception {
         sidecar.apply(config("{capacity: 5}", "[]"));
-        try (RawHttpClient c = client()) {
+        try (RawHttpClient c = client()) { // one keep-alive connection through every change
             assertThat(c.get("/api/items").status()).isEqualTo(200);
             assertThat(c.get("/echo").status()).isEqualTo(200);
+            eventually(5_000, () -> assertThat(buffer().size()).isEqualTo(2));
+            RecordingBuffer before = buffer();
+            sidecar.apply(config("{capacity: 8, headers: [x-request-id]}", "[{name: r, latency: {fixed: 1ms}}]"));
+            assertThat(buffer()).isSameAs(before);
+            assertThat(buffer().capacity()).isEqualTo(8);
+            assertThat(c.get("/api/items?third", "X-Request-Id: r-3").status()).isEqualTo(200);
+            JsonNode kept = awaitEntries("/v1/recordings", 3);
+            assertThat(entries(kept).get(2).at("/requestHeaders/x-request-id/0").asText())
+                    .as("the new header selection applies from the next request").isEqualTo("r-3");
+
+            sidecar.apply(config(null, "[]"));
+            assertThat(sidecar.engine().listenerStats().get("web").recordings).isNull();
+            assertThat(c.get("/api/items?unrecorded").status()).isEqualTo(200);
+            assertThat(entries(getJson("/v1/recordings"))).isEmpty();
+
+            sidecar.apply(config("{capacity: 5}", "[]"));
+            assertThat(buffer()).isNotSameAs(before);
+            assertThat(c.get("/api/items?again").status()).isEqualTo(200);
+            List<JsonNode> fresh = entries(awaitEntries("/v1/recordings", 1));
+            assertThat(fresh.get(0).path("uri").asText()).isEqualTo("/api/items?again");
         }
-        eventually(5_000, () -> assertThat(buffer().size()).isEqualTo(2));
-        RecordingBuffer before = buffer();
-        sidecar.apply(config("{capacity: 8, headers: [x-request-id]}", "[{name: r, latency: {fixed: 1ms}}]"));
-        assertThat(buffer()).isSameAs(before);
-        assertThat(buffer().capacity()).isEqualTo(8);
-        assertThat(entries(getJson("/v1/recordings"))).hasSize(2);
-        sidecar.apply(config(null, "[]"));
-        assertThat(sidecar.engine().listenerStats().get("web").recordings).isNull();
-        try (RawHttpClient c = client()) {
-            assertThat(c.get("/api/items").status()).isEqualTo(200);
-        }
-        assertThat(entries(getJson("/v1/recordings"))).isEmpty();
-        sidecar.apply(config("{capacity: 5}", "[]"));
-        assertThat(buffer()).isNotSameAs(before);
-        assertThat(buffer().size()).isZero();
     }
 
     @Test
