@@ -21,6 +21,17 @@ import javax.net.ssl.SSLSocket;
 public final class TestPki {
     private final X509Bundle ca;
 
+    static {
+        // Netty's JDK server context looks for BouncyCastle when first loaded; pkitesting puts it on the
+        // test classpath, and verifying its signed jars takes seconds on a busy machine. Pay that here,
+        // not inside a config apply that the tests bound to 10 s (production has no BouncyCastle).
+        try {
+            Class.forName("io.netty.handler.ssl.JdkSslServerContext", true, TestPki.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     public TestPki() throws Exception {
         ca = new CertificateBuilder().subject("CN=Faultline Test CA").setIsCertificateAuthority(true).buildSelfSigned();
     }
