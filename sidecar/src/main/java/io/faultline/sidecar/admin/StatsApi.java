@@ -63,6 +63,11 @@ final class StatsApi {
                             .put("recorded", rec.recorded());
                 }
             }
+            if (l.termination().enabled()) {
+                listeners.with(l.name()).putObject("terminateTls")
+                        .put("certificateReloads", s.certificateReloads.sum())
+                        .put("certificateReloadFailures", s.certificateReloadFailures.sum());
+            }
         }
         ObjectNode rules = root.putObject("rules");
         for (RuleSpec r : config.rules()) {
@@ -99,6 +104,17 @@ final class StatsApi {
                 s -> s.connectionsRejected.sum());
         listenerFamily(out, config, "faultline_listener_upstream_connect_failures_total", "counter",
                 "Connections to the upstream that failed.", s -> s.upstreamConnectFailures.sum());
+        out.family("faultline_listener_certificate_reloads_total", "counter",
+                "TLS termination: certificate file changes, by outcome (failed = the previous certificate stays).");
+        for (ListenerSpec l : config.listeners()) {
+            if (l.termination().enabled()) {
+                ListenerStats s = listenerStats(l.name());
+                out.sample("faultline_listener_certificate_reloads_total", s.certificateReloads.sum(),
+                        "listener", l.name(), "outcome", "ok");
+                out.sample("faultline_listener_certificate_reloads_total", s.certificateReloadFailures.sum(),
+                        "listener", l.name(), "outcome", "failed");
+            }
+        }
         out.family("faultline_listener_bytes_total", "counter",
                 "Bytes relayed: direction upstream is client to server, downstream is server to client.");
         for (ListenerSpec l : config.listeners()) {

@@ -57,6 +57,11 @@ public final class ConfigJson {
                 tls.put("serverName", l.tls().serverName());
             }
         }
+        if (l.termination().enabled()) {
+            n.putObject("terminateTls")
+                    .put("certFile", l.termination().certFile())
+                    .put("keyFile", l.termination().keyFile());
+        }
         n.put("bound", bound);
         return n;
     }

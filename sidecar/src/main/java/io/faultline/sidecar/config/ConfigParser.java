@@ -28,7 +28,7 @@ public final class ConfigParser {
     private static final Set<String> TOP_FIELDS = Set.of("version", "expiresAt", "listeners", "rules");
     private static final Set<String> LISTENER_FIELDS = Set.of(
             "name", "listen", "upstream", "protocol", "enabled", "connectTimeout", "maxConnections", "tls", "bound",
-            "responseTimeout", "idleTimeout", "recording");
+            "responseTimeout", "idleTimeout", "recording", "terminateTls");
     private static final Set<String> RECORDING_FIELDS = Set.of("capacity", "headers", "bodyBytes");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9a-z-]{1,64}");
     private static final Set<String> RULE_BASE_FIELDS = Set.of("name", "listeners", "probability", "stream", "match");
@@ -162,7 +162,7 @@ public final class ConfigParser {
                 tls,
                 l.duration("responseTimeout", ListenerSpec.DEFAULT_RESPONSE_TIMEOUT),
                 l.duration("idleTimeout", ListenerSpec.DEFAULT_IDLE_TIMEOUT),
-                TlsTermination.NONE,
+                parseTermination(l),
                 l.has("recording") ? parseRecording(l.object("recording")) : RecordingSpec.OFF);
     }
 
@@ -195,6 +195,17 @@ public final class ConfigParser {
                     + " bytes; at most 16MiB (lower capacity or bodyBytes)");
         }
         return new RecordingSpec(capacity, headers, (int) bodyBytes);
+    }
+
+    /** The files are read when the config is applied (the engine names these fields when they are unusable). */
+    private static TlsTermination parseTermination(ConfigNode l) {
+        if (!l.has("terminateTls")) {
+            return TlsTermination.NONE;
+        }
+        ConfigNode t = l.object("terminateTls").allowOnly(Set.of("certFile", "keyFile"));
+        return new TlsTermination(
+                t.requiredString("certFile", "a path to PEM certificates, the server's first"),
+                t.requiredString("keyFile", "a path to the PEM (PKCS#8) private key of the certificate"));
     }
 
     public static RuleSpec parseRule(ConfigNode r, Set<String> listenerNames) {

@@ -9,6 +9,7 @@ import io.faultline.sidecar.config.RuleSpec;
 import io.faultline.sidecar.http.RuleCompatibility;
 import io.faultline.sidecar.proxy.ActiveRule;
 import io.faultline.sidecar.proxy.ListenerRuntime;
+import io.faultline.sidecar.proxy.ServerTls;
 import io.faultline.sidecar.proxy.Transport;
 import io.faultline.sidecar.proxy.UpstreamTls;
 import io.netty.handler.ssl.SslContext;
@@ -56,12 +57,48 @@ public final class Engine implements AutoCloseable {
     private volatile boolean expired;
     private volatile boolean configured;
     private ScheduledFuture<?> expiryTimer;
+    private ScheduledFuture<?> certificateCheck;
+    public static final Duration DEFAULT_CERTIFICATE_CHECK_INTERVAL = Duration.ofSeconds(2);
 
     public Engine(Transport transport, int workerThreads, long seed, Clock clock) {
         this.transport = transport;
         this.workers = transport.newGroup(workerThreads, "faultline-io");
         this.seed = seed;
         this.clock = clock;
+        checkCertificatesEvery(DEFAULT_CERTIFICATE_CHECK_INTERVAL);
+    }
+
+    /** How often the certificate and key files of TLS-terminating listeners are checked for changes. */
+    public void checkCertificatesEvery(Duration interval) {
+        long nanos = Math.max(1, interval.toNanos());
+        control.submit(() -> {
+            if (certificateCheck != null) {
+                certificateCheck.cancel(false);
+            }
+            certificateCheck = control.scheduleWithFixedDelay(this::reloadChangedCertificates, nanos, nanos,
+                    TimeUnit.NANOSECONDS);
+        }).syncUninterruptibly();
+    }
+
+    /** New connections get the new certificate; broken files keep the old one (logged once, counted). */
+    private void reloadChangedCertificates() {
+        for (ListenerRuntime rt : listeners.values()) {
+            ServerTls tls = rt.serverTls();
+            if (tls == null) {
+                continue;
+            }
+            String name = rt.spec().name();
+            ListenerStats stats = listenerStats.computeIfAbsent(name, n -> new ListenerStats());
+            ServerTls.Reload outcome = tls.reloadIfChanged(bad -> Log.error("certificate_reload_failed",
+                    "listener", name, "field", "terminateTls." + bad.field(), "cause", bad.getMessage(),
+                    "serving", tls.subject()));
+            if (outcome == ServerTls.Reload.RELOADED) {
+                stats.certificateReloads.increment();
+                Log.info("certificate_reloaded", "listener", name, "subject", tls.subject());
+            } else if (outcome == ServerTls.Reload.FAILED) {
+                stats.certificateReloadFailures.increment();
+            }
+        }
     }
 
     public ProxyConfig config() {
@@ -153,6 +190,7 @@ public final class Engine implements AutoCloseable {
         Map<String, ListenerRuntime> kept = new LinkedHashMap<>();
         Map<String, ListenerSpec> keptSpecs = new LinkedHashMap<>();
         Map<String, SslContext> keptTls = new LinkedHashMap<>();
+        Map<String, ServerTls> keptServerTls = new LinkedHashMap<>();
         List<ListenerRuntime> toBind = new ArrayList<>();
         List<Integer> toBindIndex = new ArrayList<>();
         Set<String> replaced = new HashSet<>();
@@ -164,13 +202,14 @@ public final class Engine implements AutoCloseable {
                 keptSpecs.put(spec.name(), spec);
                 // Built now, before anything changes: a bad CA file rejects the whole update.
                 keptTls.put(spec.name(), tlsFor(spec, i));
+                keptServerTls.put(spec.name(), serverTlsFor(spec, i, current));
                 continue;
             }
             if (current != null) {
                 replaced.add(spec.name());
             }
             if (spec.enabled()) {
-                toBind.add(newRuntime(spec, tlsFor(spec, i)));
+                toBind.add(newRuntime(spec, tlsFor(spec, i), serverTlsFor(spec, i, current)));
                 toBindIndex.add(i);
             }
         }
@@ -210,7 +249,8 @@ public final class Engine implements AutoCloseable {
             }
         }
         Map<String, ListenerRuntime> nextListeners = new LinkedHashMap<>(kept);
-        keptSpecs.forEach((name, spec) -> kept.get(name).update(spec, keptTls.get(name)));
+        keptSpecs.forEach((name, spec) -> kept.get(name).update(spec, keptTls.get(name),
+                keptServerTls.get(name)));
         for (ListenerRuntime rt : bound) {
             nextListeners.put(rt.spec().name(), rt);
         }
@@ -237,6 +277,21 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * Unchanged file names keep the loaded certificate (the periodic check follows the files);
+     * new ones are read now, so unusable files reject the whole update.
+     */
+    private static ServerTls serverTlsFor(ListenerSpec spec, int index, ListenerRuntime current) {
+        if (current != null && current.serverTls() != null && current.serverTls().spec().equals(spec.termination())) {
+            return current.serverTls();
+        }
+        try {
+            return ServerTls.load(spec.termination());
+        } catch (ServerTls.BadFile e) {
+            throw new ConfigException("listeners[" + index + "].terminateTls." + e.field(), e.getMessage());
+        }
+    }
+
     private static boolean samePort(ListenerSpec spec, ListenerRuntime old) {
         String bound = old.boundAddress();
         return bound != null && bound.endsWith(":" + spec.listen().port()) && spec.listen().port() != 0;
@@ -255,9 +310,9 @@ public final class Engine implements AutoCloseable {
         RuleCompatibility.check(next);
     }
 
-    private ListenerRuntime newRuntime(ListenerSpec spec, SslContext upstreamTls) {
+    private ListenerRuntime newRuntime(ListenerSpec spec, SslContext upstreamTls, ServerTls serverTls) {
         ListenerStats stats = listenerStats.computeIfAbsent(spec.name(), n -> new ListenerStats());
-        return new ListenerRuntime(spec, upstreamTls, transport, stats,
+        return new ListenerRuntime(spec, upstreamTls, serverTls, transport, stats,
                 () -> activeRules.getOrDefault(spec.name(), List.of()),
                 this::nextConnectionRandom);
     }

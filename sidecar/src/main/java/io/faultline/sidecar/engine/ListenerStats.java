@@ -14,6 +14,9 @@ public final class ListenerStats {
     public final LongAdder upstreamConnectFailures = new LongAdder();
     public final LongAdder bytesUpstream = new LongAdder();
     public final LongAdder bytesDownstream = new LongAdder();
+    /** TLS termination: certificate files reloaded after a change, and changes that could not be used. */
+    public final LongAdder certificateReloads = new LongAdder();
+    public final LongAdder certificateReloadFailures = new LongAdder();
     /** Request-level counters; stay zero on tcp listeners. */
     public final HttpListenerStats http = new HttpListenerStats();
     /** Per-phase durations of http requests; stay empty on tcp listeners. */

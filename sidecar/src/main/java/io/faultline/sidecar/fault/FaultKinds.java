@@ -21,6 +21,7 @@ public final class FaultKinds {
         register(SlowCloseFault.KIND);
         register(DownFault.KIND);
         register(LossFault.KIND);
+        register(TlsHandshakeFailureFault.KIND);
         io.faultline.sidecar.http.HttpFaultKinds.ALL.forEach(FaultKinds::register);
     }
 

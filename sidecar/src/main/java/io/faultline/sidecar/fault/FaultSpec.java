@@ -19,6 +19,14 @@ public interface FaultSpec {
         return toJson();
     }
 
+    /**
+     * Whether the fault acts once per connection on the client's first bytes (first in the client's
+     * pipeline, ahead of TLS termination) instead of on a stream's write path; {@code stream} does not apply.
+     */
+    default boolean actsOnClientHello() {
+        return false;
+    }
+
     /** A new handler for one stream of one connection; it sits on the write path toward the receiver. */
     ChannelHandler newHandler(FaultContext context);
 }

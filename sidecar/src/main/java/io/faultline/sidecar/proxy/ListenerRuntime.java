@@ -20,6 +20,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,9 @@ import java.util.function.Supplier;
 /** A bound listener: accepts clients, connects each to the upstream on the same event loop, relays. */
 public final class ListenerRuntime {
     private static final long FAILURE_LOG_WINDOW_NANOS = 10_000_000_000L;
+    static final String TLS_TERMINATION = "tls-termination";
+    /** A TLS client waits for our handshake while the upstream connects: allow for both. */
+    private static final Duration HANDSHAKE_ALLOWANCE = Duration.ofSeconds(10);
 
     private final Transport transport;
     private final ListenerStats stats;
@@ -41,13 +45,16 @@ public final class ListenerRuntime {
     private final HttpRules httpRules = new HttpRules();
     private volatile ListenerSpec spec;
     private volatile SslContext upstreamTls;
+    private volatile ServerTls serverTls;
     private volatile Channel serverChannel;
     private long lastFailureLogNanos = System.nanoTime() - FAILURE_LOG_WINDOW_NANOS;
     private long failuresSinceLog;
 
-    public ListenerRuntime(ListenerSpec spec, SslContext upstreamTls, Transport transport, ListenerStats stats,
-                           Supplier<List<ActiveRule>> rules, Supplier<SplittableRandom> connectionRandom) {
+    public ListenerRuntime(ListenerSpec spec, SslContext upstreamTls, ServerTls serverTls, Transport transport,
+                           ListenerStats stats, Supplier<List<ActiveRule>> rules,
+                           Supplier<SplittableRandom> connectionRandom) {
         this.spec = spec;
+        this.serverTls = serverTls;
         this.transport = transport;
         this.stats = stats;
         this.rules = rules;
@@ -60,9 +67,15 @@ public final class ListenerRuntime {
     }
 
     /** Takes a new spec that needs no rebind (upstream, timeouts, TLS); open connections keep theirs. */
-    public void update(ListenerSpec newSpec, SslContext newUpstreamTls) {
+    public void update(ListenerSpec newSpec, SslContext newUpstreamTls, ServerTls newServerTls) {
         this.upstreamTls = newUpstreamTls;
+        this.serverTls = newServerTls;
         this.spec = newSpec;
+    }
+
+    /** TLS termination in force (null when the listener takes plain bytes or passes TLS through). */
+    public ServerTls serverTls() {
+        return serverTls;
     }
 
     /** Binds and waits (called on the control thread, never an event loop). */
@@ -143,6 +156,7 @@ public final class ListenerRuntime {
         stats.connectionsTotal.increment();
         stats.connectionsActive.incrementAndGet();
         client.closeFuture().addListener(f -> stats.connectionsActive.decrementAndGet());
+        addTlsTermination(client, current);
         if (current.protocol() == Protocol.HTTP) {
             acceptHttp(client, current);
             return;
@@ -177,6 +191,18 @@ public final class ListenerRuntime {
                     }
                     start(client, f.channel());
                 });
+    }
+
+    /**
+     * First in the pipeline, so faults and the HTTP layer see plaintext. It reads nothing before the
+     * connection starts reading (AUTO_READ is off), i.e. before the rules are in place.
+     */
+    private void addTlsTermination(Channel client, ListenerSpec current) {
+        ServerTls tls = serverTls;
+        if (tls != null) {
+            client.pipeline().addFirst(TLS_TERMINATION,
+                    tls.newHandler(client, current.connectTimeout().plus(HANDSHAKE_ALLOWANCE)));
+        }
     }
 
     private void start(Channel client, Channel upstream) {

@@ -30,6 +30,8 @@ public final class ProxiedConnection {
     private boolean clientOutputDone;
     private boolean upstreamOutputDone;
     private boolean closed;
+    private boolean firstRulesApplied;
+    private String lastClientHelloHandler;
     private long generation;
 
     /** A rule as this connection decided it: applied (with handler names) or not drawn. */
@@ -76,14 +78,46 @@ public final class ProxiedConnection {
                 installed.put(rule.spec().name(), install(rule, desired, i));
             }
         }
+        firstRulesApplied = true;
+    }
+
+    private boolean drawn(RuleSpec spec) {
+        // Toxiproxy's toxicity: drawn once per connection and rule.
+        return spec.probability() >= 1.0 || random.nextDouble() < spec.probability();
+    }
+
+    /**
+     * First in the client's pipeline, in rule order. Only the first rules of a connection are applied
+     * before the client's first byte is read (see ListenerRuntime#start); a later rule finds the
+     * handshake over and is not applied.
+     */
+    private InstalledRule installOnClientHello(ActiveRule rule) {
+        RuleSpec spec = rule.spec();
+        List<Slot> slots = new ArrayList<>(1);
+        if (firstRulesApplied || !drawn(spec)) {
+            return new InstalledRule(spec, slots);
+        }
+        rule.stats().connections.increment();
+        ChannelHandler handler = spec.fault().newHandler(
+                new ConnectionFaultContext(StreamDirection.UPSTREAM, random.split(), rule));
+        String name = "fault:" + spec.name() + ":hello:" + (++generation);
+        if (lastClientHelloHandler == null) {
+            client.pipeline().addFirst(name, handler);
+        } else {
+            client.pipeline().addAfter(lastClientHelloHandler, name, handler);
+        }
+        lastClientHelloHandler = name;
+        slots.add(new Slot(client, name));
+        return new InstalledRule(spec, slots);
     }
 
     private InstalledRule install(ActiveRule rule, List<ActiveRule> desired, int index) {
         RuleSpec spec = rule.spec();
-        // Toxiproxy's toxicity: drawn once per connection and rule.
-        boolean drawn = spec.probability() >= 1.0 || random.nextDouble() < spec.probability();
+        if (spec.fault().actsOnClientHello()) {
+            return installOnClientHello(rule);
+        }
         List<Slot> slots = new ArrayList<>(2);
-        if (!drawn) {
+        if (!drawn(spec)) {
             return new InstalledRule(spec, slots);
         }
         rule.stats().connections.increment();

@@ -54,6 +54,7 @@ class FaultParsingTest {
     void everyKindIsRegisteredUnderItsNativeAndToxiproxyName() {
         assertThat(FaultKinds.names()).containsExactly(
                 "latency", "bandwidth", "slicer", "limitData", "timeout", "resetPeer", "slowClose", "down", "loss",
+                "tlsHandshakeFailure",
                 // http kinds (io.faultline.sidecar.http.HttpFaultKinds)
                 "abort", "headers", "rateLimit", "transient", "drop", "reset", "serverOverload", "body",
                 "requestControlled");
