@@ -248,7 +248,7 @@ def http_call(port, method, path, body=None, timeout=5.0):
         c.close()
 
 
-def wait_ready(admin_port, proc, timeout=20.0):
+def wait_ready(admin_port, proc, timeout=60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -373,7 +373,7 @@ listen web
         self.http_targets["haproxy-http"] = dict(kind="haproxy", proc=p, port=web)
         log(f"haproxy-http pid {p.pid}: {web}")
 
-    def start_http_sidecar(self, name, flags, variants):
+    def start_http_sidecar(self, name, flags, variants, jar=None):
         """One sidecar process with one http listener per variant (rules bound to their listener)."""
         ports = {v: free_port() for v in variants}
         admin = free_port()
@@ -381,13 +381,13 @@ listen web
         for v in variants:
             for i, r in enumerate(HTTP_VARIANTS[v]):
                 rules.append(dict(r, name=f"{v}-{i}", listeners=[v]))
-        cfg = os.path.join(self.work, f"http-{name}.json")
+        cfg = os.path.join(self.work, f"http-{name.replace('/', '-')}.json")
         with open(cfg, "w") as f:
             json.dump({"version": "bench-http", "listeners": [
                 {"name": v, "listen": f"{HOST}:{ports[v]}", "upstream": f"http://{HOST}:{self.nginx_port}"}
                 for v in variants], "rules": rules}, f)
-        cmd, jenv = java_cmd(flags, ["-jar", self.args.jar, "--config", cfg, "--admin", f"{HOST}:{admin}"])
-        p = start(cmd, os.path.join(self.work, f"sidecar-http-{name}.log"), self.proxy_cpus, jenv)
+        cmd, jenv = java_cmd(flags, ["-jar", jar or self.args.jar, "--config", cfg, "--admin", f"{HOST}:{admin}"])
+        p = start(cmd, os.path.join(self.work, f"sidecar-http-{name.replace('/', '-')}.log"), self.proxy_cpus, jenv)
         wait_ready(admin, p)
         for v in variants:
             st, body = http_get_raw(ports[v], "/100b")
@@ -674,13 +674,13 @@ def phase_http(env, res):
     # Evidence that the rules were evaluated as intended: per-rule counters of every sidecar.
     stats = {}
     for name, t in env.http_targets.items():
-        if t["kind"] == "faultline" and t["admin"] not in stats:
+        if t["kind"] == "faultline" and name.split(":")[0] not in stats:
             st, body = http_call(t["admin"], "GET", "/v1/stats")
-            stats[t["admin"]] = json.loads(body) if st == 200 else {"error": body}
+            stats[name.split(":")[0]] = json.loads(body) if st == 200 else {"error": body}
     res["http_rule_stats"] = {}
-    for s in stats.values():
+    for proc_name, s in stats.items():
         for rule, c in s.get("rules", {}).items():
-            variant = rule.rsplit("-", 1)[0]
+            variant = proc_name + ":" + rule.rsplit("-", 1)[0]
             agg = res["http_rule_stats"].setdefault(variant, dict(rules=0, matched=0, injected=0))
             agg["rules"] += 1
             agg["matched"] += c.get("matched", 0)
@@ -699,7 +699,7 @@ def phase_http_slow(env, res):
     seen = set()
     for name, t in env.http_targets.items():
         pid = t["proc"].pid
-        if t.get("variant") not in (None, "rules0") or pid in seen:
+        if t.get("variant") not in (None, "rules0") or pid in seen or name.startswith("faultline/baseline"):
             continue  # one listener per process; memory does not depend on the rule count
         seen.add(pid)
         row = dict(conns=a.slow_conns, trickle_s=a.slow_seconds, load_before=loadavg(),
@@ -1048,6 +1048,8 @@ def main():
                     help="flag sets whose sidecar gets every HTTP variant (no rules, 1/100 non-matching, 1 matching)")
     ap.add_argument("--http-extra-sets", default="small-c1-epoll",
                     help="flag sets whose sidecar runs only the no-rules HTTP listener (comparison; '' for none)")
+    ap.add_argument("--http-baseline-jar", default=None,
+                    help=f"another sidecar jar run with {RECOMMENDED} flags in the HTTP phases (before/after a change)")
     ap.add_argument("--http-warmup", type=int, default=15, help="seconds of wrk warm-up per HTTP target")
     ap.add_argument("--slow-conns", type=int, default=1000)
     ap.add_argument("--slow-seconds", type=int, default=60, help="bytes (= seconds) of the trickled header")
@@ -1093,6 +1095,10 @@ def main():
                 env.start_http_sidecar(name, FLAG_SETS[name], list(HTTP_VARIANTS))
             for name in filter(None, args.http_extra_sets.split(",")):
                 env.start_http_sidecar(name, FLAG_SETS[name], ["rules0"])
+            if args.http_baseline_jar:
+                # The same flags on another build (e.g. before a change), side by side in the same rounds.
+                env.start_http_sidecar(f"baseline/{RECOMMENDED}", FLAG_SETS[RECOMMENDED], ["rules0", "miss1", "miss100"],
+                                       jar=args.http_baseline_jar)
         time.sleep(2)
         if "rss" in phases:
             phase_rss(env, res, "fresh")
