@@ -86,6 +86,16 @@ class RequestMatchTest {
     }
 
     @Test
+    void hostGlobsWithALiteralStart() {
+        RequestMatch m = match("{host: 'API-1.*.svc'}");
+        assertThat(m.matches(request("GET", "/", "host", "api-1.shop.svc:8080"))).isTrue();
+        assertThat(m.matches(request("GET", "/", "host", "api-2.shop.svc"))).isFalse();
+        assertThat(m.matches(request("GET", "/", "host", "api-1.a.b.svc"))).isFalse();
+        assertThat(m.matches(request("GET", "/", "host", "127.0.0.1:80"))).isFalse();
+        assertThat(m.matches(request("GET", "/"))).isFalse();
+    }
+
+    @Test
     void aBrokenQueryEncodingMatchesNoParameterButKeepsThePath() {
         RequestView broken = request("GET", "/items?q=%zz");
         assertThat(match("{path: /items, query: {q: {present: true}}}").matches(broken)).isFalse();
