@@ -39,6 +39,7 @@ public final class ConfigJson {
         n.put("maxConnections", l.maxConnections());
         if (l.protocol() == Protocol.HTTP) {
             n.put("responseTimeout", Durations.format(l.responseTimeout()));
+            n.put("idleTimeout", Durations.format(l.idleTimeout()));
         }
         if (l.tls().caFile() != null || l.tls().serverName() != null) {
             ObjectNode tls = n.putObject("tls");

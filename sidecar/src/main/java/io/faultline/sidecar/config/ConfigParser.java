@@ -28,7 +28,7 @@ public final class ConfigParser {
     private static final Set<String> TOP_FIELDS = Set.of("version", "expiresAt", "listeners", "rules");
     private static final Set<String> LISTENER_FIELDS = Set.of(
             "name", "listen", "upstream", "protocol", "enabled", "connectTimeout", "maxConnections", "tls", "bound",
-            "responseTimeout");
+            "responseTimeout", "idleTimeout");
     private static final Set<String> RULE_BASE_FIELDS = Set.of("name", "listeners", "probability", "stream", "match");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -148,15 +148,20 @@ public final class ConfigParser {
             }
             tls = new TlsSpec(t.string("caFile", null), t.string("serverName", null));
         }
-        if (l.has("responseTimeout") && protocol != Protocol.HTTP) {
-            throw l.error("responseTimeout", "applies to http listeners only (protocol: http)");
+        for (String httpOnly : List.of("responseTimeout", "idleTimeout")) {
+            if (l.has(httpOnly) && protocol != Protocol.HTTP) {
+                throw l.error(httpOnly, "applies to http listeners only (protocol: http)");
+            }
         }
         return new ListenerSpec(name, listen, upstream, protocol,
                 l.bool("enabled", true),
                 l.duration("connectTimeout", ListenerSpec.DEFAULT_CONNECT_TIMEOUT),
                 (int) l.integer("maxConnections", 0, 0, 1_000_000),
                 tls,
-                l.duration("responseTimeout", ListenerSpec.DEFAULT_RESPONSE_TIMEOUT));
+                l.duration("responseTimeout", ListenerSpec.DEFAULT_RESPONSE_TIMEOUT),
+                l.duration("idleTimeout", ListenerSpec.DEFAULT_IDLE_TIMEOUT),
+                TlsTermination.NONE,
+                RecordingSpec.OFF);
     }
 
     public static RuleSpec parseRule(ConfigNode r, Set<String> listenerNames) {

@@ -5,7 +5,10 @@ import java.time.Duration;
 /**
  * One listener: accepts on {@code listen} and forwards every connection to {@code upstream}.
  * {@code responseTimeout} (http listeners): from a request's last byte sent upstream to the
- * response head; past it the client gets 504. 0 = no limit.
+ * response head; past it the client gets 504. 0 = no limit. {@code idleTimeout} (http listeners): a
+ * client connection with no request in progress is closed after it. 0 = never. {@code termination}:
+ * TLS served to clients by the sidecar. {@code recording} (http listeners): exchanges kept for
+ * {@code GET /v1/recordings}.
  */
 public record ListenerSpec(
         String name,
@@ -16,29 +19,35 @@ public record ListenerSpec(
         Duration connectTimeout,
         int maxConnections,
         TlsSpec tls,
-        Duration responseTimeout) {
+        Duration responseTimeout,
+        Duration idleTimeout,
+        TlsTermination termination,
+        RecordingSpec recording) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
     /** The form without http settings (tcp listeners, Toxiproxy proxies). */
     public ListenerSpec(String name, HostPort listen, Upstream upstream, Protocol protocol, boolean enabled,
                         Duration connectTimeout, int maxConnections, TlsSpec tls) {
-        this(name, listen, upstream, protocol, enabled, connectTimeout, maxConnections, tls, DEFAULT_RESPONSE_TIMEOUT);
+        this(name, listen, upstream, protocol, enabled, connectTimeout, maxConnections, tls, DEFAULT_RESPONSE_TIMEOUT,
+                DEFAULT_IDLE_TIMEOUT, TlsTermination.NONE, RecordingSpec.OFF);
     }
 
     public ListenerSpec withEnabled(boolean on) {
-        return new ListenerSpec(name, listen, upstream, protocol, on, connectTimeout, maxConnections, tls, responseTimeout);
+        return new ListenerSpec(name, listen, upstream, protocol, on, connectTimeout, maxConnections, tls, responseTimeout,
+                idleTimeout, termination, recording);
     }
 
     public ListenerSpec withListen(HostPort address) {
         return new ListenerSpec(name, address, upstream, protocol, enabled, connectTimeout, maxConnections, tls,
-                responseTimeout);
+                responseTimeout, idleTimeout, termination, recording);
     }
 
     public ListenerSpec withUpstream(Upstream target) {
         return new ListenerSpec(name, listen, target, protocol, enabled, connectTimeout, maxConnections, tls,
-                responseTimeout);
+                responseTimeout, idleTimeout, termination, recording);
     }
 
     /** Whether switching from {@code other} to this needs the listening socket to be bound again. */

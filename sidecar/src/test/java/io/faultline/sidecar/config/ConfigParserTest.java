@@ -83,6 +83,21 @@ class ConfigParserTest {
     }
 
     @Test
+    void httpListenerTimeoutsHaveDefaultsAndAreRefusedOnTcpListeners() {
+        ProxyConfig c = ConfigParser.parse("""
+                listeners: [{name: web, listen: "127.0.0.1:0", upstream: "http://127.0.0.1:1", idleTimeout: 2s}]
+                """);
+        assertThat(c.listeners().get(0).idleTimeout()).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(c.listeners().get(0).responseTimeout()).isEqualTo(ListenerSpec.DEFAULT_RESPONSE_TIMEOUT);
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> ConfigParser.parse("""
+                        listeners: [{name: db, listen: "127.0.0.1:0", upstream: "127.0.0.1:1", idleTimeout: 2s}]
+                        """));
+        assertThat(e.field()).isEqualTo("listeners[0].idleTimeout");
+        assertThat(e.getMessage()).contains("http listeners only");
+    }
+
+    @Test
     void unknownFaultKindNamesTheFieldAndListsTheKinds() {
         ConfigException e = ruleError("{name: r, explode: {}}");
         assertThat(e.field()).isEqualTo("rules[0].explode");
