@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Faultline sidecar benchmark, side by side with HAProxy 2.6 (TCP mode), on 127.0.0.1 only.
+"""Faultline sidecar benchmark, side by side with HAProxy 2.6 (TCP and HTTP mode), on 127.0.0.1 only.
 
 Started by bench/run.sh (which installs the tools and builds the jar). Every process it starts is
 tracked and stopped at the end (also on Ctrl-C); every phase has a bounded duration. Results go to
