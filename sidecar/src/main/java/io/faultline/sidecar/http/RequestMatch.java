@@ -221,6 +221,11 @@ public final class RequestMatch {
         return exclude.test(r.path());
     }
 
+    /** Whether {@code request} matches (for request heads that did not come through the HTTP/1.1 codec, e.g. h2). */
+    public boolean matches(io.netty.handler.codec.http.HttpRequest request) {
+        return matches(new RequestView(request));
+    }
+
     /**
      * Cheapest tests first (every condition must hold, so the order changes nothing but the cost):
      * with many rules most of them miss on a set lookup, a prefix or an absent header, and the
