@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Faultline sidecar benchmark, side by side with HAProxy 2.6 (TCP mode), on 127.0.0.1 only.
+"""Faultline sidecar benchmark, side by side with HAProxy 2.6 (TCP and HTTP mode), on 127.0.0.1 only.
 
 Started by bench/run.sh (which installs the tools and builds the jar). Every process it starts is
 tracked and stopped at the end (also on Ctrl-C); every phase has a bounded duration. Results go to
@@ -12,6 +12,9 @@ Phases (each repeated --rounds times, proxies interleaved in a rotating order; m
   bulk        iperf3 -> proxy -> iperf3 server: throughput, proxy CPU per GB
   latency     50 ms downstream latency fault vs. the same sidecar without a fault, 50 connections
   bandwidth   downstream bandwidth fault; download from nginx through the sidecar, achieved rate
+  http        HTTP mode: wrk -> HAProxy (mode http) / sidecar http listeners (0 rules, 1 and 100
+              non-matching rules, 1 matching headers rule) -> nginx: proxy CPU s / request
+  httpslow    1,000 keep-alive clients trickling a request header 1 byte/s: proxy RSS before/during/after
 """
 import argparse
 import http.client
@@ -53,6 +56,34 @@ FLAG_SETS = {
 }
 DEFAULT_FLAG_SETS = "jvm-defaults,small,small-c1,small-trim"
 RECOMMENDED = "small-c1"
+
+
+def miss_rule(i):
+    """A realistic rule that does NOT match the benchmark's `GET /100b` (Host 127.0.0.1:port, no other
+    headers): four kinds in turn, so 100 of them exercise path globs, header (exact and regex), host
+    and query conditions. Rule 0 (path matches, header differs) is also the 1-rule variant."""
+    kind = i % 4
+    if kind == 0:
+        return {"match": {"methods": ["GET", "POST"], "path": "/**", "headers": {"x-tenant": f"tenant-{i}"}},
+                "latency": {"fixed": "100ms"}}
+    if kind == 1:
+        return {"match": {"path": f"/api/v1/service-{i}/**"}, "abort": {"status": 503}}
+    if kind == 2:
+        return {"match": {"path": "/*", "headers": {"x-canary": {"regex": f"v[0-9]+-{i}"}}},
+                "abort": {"status": 500, "body": "injected"}}
+    return {"match": {"host": f"svc-{i}.*.svc", "query": {"debug": {"present": True}}},
+            "headers": {"response": {"set": {"x-rule": str(i)}}}}
+
+
+# HTTP-phase listeners of one sidecar process: name -> rules (each rule bound to that listener only).
+HTTP_VARIANTS = {
+    "rules0": [],
+    "miss1": [miss_rule(0)],
+    "miss100": [miss_rule(i) for i in range(100)],
+    "hit1": [{"headers": {"response": {"set": {"x-faultline": "bench"}}}}],
+}
+HTTP_VARIANT_LABELS = {"rules0": "no rules", "miss1": "1 non-matching rule", "miss100": "100 non-matching rules",
+                       "hit1": "1 matching rule (response header set)"}
 
 STARTED = []  # every subprocess.Popen we started, stopped by stop_all()
 
@@ -217,7 +248,7 @@ def http_call(port, method, path, body=None, timeout=5.0):
         c.close()
 
 
-def wait_ready(admin_port, proc, timeout=20.0):
+def wait_ready(admin_port, proc, timeout=60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -240,6 +271,7 @@ class Env:
         self.gen_cpus = args.gen_cpus if args.pin else None
         self.proxy_cpus = args.proxy_cpus if args.pin else None
         self.proxies = {}  # name -> dict(proc, web, bulk, admin?, kind)
+        self.http_targets = {}  # HTTP phases: name -> dict(proc, port, kind, admin?, variant?)
 
     # upstreams -----------------------------------------------------------
     def start_upstreams(self):
@@ -315,6 +347,55 @@ listen bulk
         p = self.proxies[proxy]
         st, body = http_call(p["admin"], "PUT", "/v1/config", self.sidecar_config(p["web"], p["bulk"], rules))
         return st, body
+
+    # HTTP mode ---------------------------------------------------------------
+    def start_haproxy_http(self):
+        """HAProxy in `mode http` (keep-alive on both sides, its default), its own process."""
+        web = free_port()
+        conf = os.path.join(self.work, "haproxy-http.cfg")
+        with open(conf, "w") as f:
+            f.write(f"""global
+    maxconn 8000
+defaults
+    mode http
+    option http-keep-alive
+    timeout connect 5s
+    timeout client 300s
+    timeout server 300s
+    timeout http-request 300s
+    timeout http-keep-alive 300s
+listen web
+    bind {HOST}:{web}
+    server nginx {HOST}:{self.nginx_port}
+""")
+        p = start(["haproxy", "-db", "-f", conf], os.path.join(self.work, "haproxy-http.log"), self.proxy_cpus)
+        wait_port(web)
+        self.http_targets["haproxy-http"] = dict(kind="haproxy", proc=p, port=web)
+        log(f"haproxy-http pid {p.pid}: {web}")
+
+    def start_http_sidecar(self, name, flags, variants, jar=None):
+        """One sidecar process with one http listener per variant (rules bound to their listener)."""
+        ports = {v: free_port() for v in variants}
+        admin = free_port()
+        rules = []
+        for v in variants:
+            for i, r in enumerate(HTTP_VARIANTS[v]):
+                rules.append(dict(r, name=f"{v}-{i}", listeners=[v]))
+        cfg = os.path.join(self.work, f"http-{name.replace('/', '-')}.json")
+        with open(cfg, "w") as f:
+            json.dump({"version": "bench-http", "listeners": [
+                {"name": v, "listen": f"{HOST}:{ports[v]}", "upstream": f"http://{HOST}:{self.nginx_port}"}
+                for v in variants], "rules": rules}, f)
+        cmd, jenv = java_cmd(flags, ["-jar", jar or self.args.jar, "--config", cfg, "--admin", f"{HOST}:{admin}"])
+        p = start(cmd, os.path.join(self.work, f"sidecar-http-{name.replace('/', '-')}.log"), self.proxy_cpus, jenv)
+        wait_ready(admin, p)
+        for v in variants:
+            st, body = http_get_raw(ports[v], "/100b")
+            assert st == 200 and len(body) == 100, (name, v, st, body)
+            self.http_targets[f"faultline/{name}:{v}"] = dict(kind="faultline", proc=p, port=ports[v], admin=admin,
+                                                             flags=flags, variant=v)
+        log(f"faultline/{name} (http) pid {p.pid}: " + ", ".join(f"{v} {ports[v]}" for v in variants)
+            + f", admin {admin}")
 
 
 def http_get_raw(port, path):
@@ -530,6 +611,142 @@ def phase_bandwidth(env, res):
     res["bandwidth"] = out
 
 
+def loadavg():
+    return [float(x) for x in open("/proc/loadavg").read().split()[:3]]
+
+
+def measure_wrk(env, pid, port, duration, conns):
+    """One wrk run against `port`, with the CPU of process `pid` (None: no proxy) over that run."""
+    load = loadavg()
+    if pid is None:
+        r = run_wrk(env, port, duration, conns)
+        r["cpu_us_per_req"] = None
+    else:
+        u0, s0 = cpu_split(pid)
+        w0 = runqueue_wait_seconds(pid)
+        j0 = jit_cpu_seconds(pid)
+        r = run_wrk(env, port, duration, conns)
+        u1, s1 = cpu_split(pid)
+        r["cpu_jit_s"] = jit_cpu_seconds(pid) - j0
+        r["runqueue_wait_s"] = runqueue_wait_seconds(pid) - w0
+        r["cpu_user_s"], r["cpu_sys_s"] = u1 - u0, s1 - s0
+        r["cpu_s"] = r["cpu_user_s"] + r["cpu_sys_s"]
+        r["cpu_us_per_req"] = r["cpu_s"] * 1e6 / r["requests"] if r["requests"] else None
+    r["loadavg_before"] = load
+    r["loadavg_after"] = loadavg()
+    return r
+
+
+def http_response_headers(port, path="/100b"):
+    c = http.client.HTTPConnection(HOST, port, timeout=5)
+    try:
+        c.request("GET", path)
+        r = c.getresponse()
+        r.read()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}
+    finally:
+        c.close()
+
+
+def phase_http(env, res):
+    """HTTP-mode pass-through CPU per request: nginx direct, HAProxy mode http, sidecar http listeners."""
+    a = env.args
+    targets = ["direct"] + list(env.http_targets)
+    for name, t in env.http_targets.items():
+        st, headers = http_response_headers(t["port"])
+        want = "bench" if t.get("variant") == "hit1" else None
+        if st != 200 or headers.get("x-faultline") != want:
+            raise RuntimeError(f"{name}: unexpected answer {st} {headers}")
+    log(f"http: warm-up {a.http_warmup}s each")
+    for name in targets[1:]:
+        run_wrk(env, env.http_targets[name]["port"], a.http_warmup, a.conns)
+    rows = {t: [] for t in targets}
+    for rnd in range(a.rounds):
+        for name in rotate(targets, rnd):
+            t = env.http_targets.get(name)
+            r = measure_wrk(env, t["proc"].pid if t else None, t["port"] if t else env.nginx_port,
+                            a.duration, a.conns)
+            rows[name].append(r)
+            log(f"  http round {rnd + 1} {name}: {r['rps']:.0f} req/s, cpu/req "
+                f"{r['cpu_us_per_req'] and round(r['cpu_us_per_req'], 1)} us, JIT {r.get('cpu_jit_s')}, "
+                f"errors {r['errors']}, load {r['loadavg_before'][0]}")
+    res["http"] = rows
+    # Evidence that the rules were evaluated as intended: per-rule counters of every sidecar.
+    stats = {}
+    for name, t in env.http_targets.items():
+        if t["kind"] == "faultline" and name.split(":")[0] not in stats:
+            st, body = http_call(t["admin"], "GET", "/v1/stats")
+            stats[name.split(":")[0]] = json.loads(body) if st == 200 else {"error": body}
+    res["http_rule_stats"] = {}
+    for proc_name, s in stats.items():
+        for rule, c in s.get("rules", {}).items():
+            variant = proc_name + ":" + rule.rsplit("-", 1)[0]
+            agg = res["http_rule_stats"].setdefault(variant, dict(rules=0, matched=0, injected=0))
+            agg["rules"] += 1
+            agg["matched"] += c.get("matched", 0)
+            agg["injected"] += c.get("injected", 0)
+    log(f"  rule counters: {res['http_rule_stats']}")
+
+
+def rss_mib(pid):
+    return mib(status_kib(pid, "VmRSS"))
+
+
+def phase_http_slow(env, res):
+    """--slow-conns keep-alive clients trickling a request header one byte per second (bench/slow-clients.py)."""
+    a = env.args
+    out = {}
+    seen = set()
+    for name, t in env.http_targets.items():
+        pid = t["proc"].pid
+        if t.get("variant") not in (None, "rules0") or pid in seen or name.startswith("faultline/baseline"):
+            continue  # one listener per process; memory does not depend on the rule count
+        seen.add(pid)
+        row = dict(conns=a.slow_conns, trickle_s=a.slow_seconds, load_before=loadavg(),
+                   rss_before_mib=rss_mib(pid), samples=[])
+        cmd = pinned([sys.executable, os.path.join(HERE, "slow-clients.py"), "--port", str(t["port"]),
+                      "--conns", str(a.slow_conns), "--seconds", str(a.slow_seconds)], env.gen_cpus)
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True,
+                             start_new_session=True)
+        STARTED.append(p)
+        t0 = time.monotonic()
+        try:
+            for line in p.stdout:
+                tag, _, body = line.partition(" ")
+                info = json.loads(body)
+                rss = rss_mib(pid)
+                if tag == "READY":
+                    row["ready"] = info
+                    row["rss_open_mib"] = rss
+                elif tag == "TRICKLE":
+                    if info["sent"] % 5 == 0 or info["sent"] == info["of"]:
+                        row["samples"].append(dict(t=round(time.monotonic() - t0, 1), sent=info["sent"], rss_mib=rss))
+                elif tag == "DONE":
+                    row["done"] = info
+                    row["rss_answered_mib"] = rss
+                    break
+                if time.monotonic() - t0 > a.slow_seconds + 120:
+                    raise RuntimeError("slow clients did not finish in time")
+            p.stdin.write("\n")
+            p.stdin.flush()
+            p.wait(30)
+        finally:
+            stop(p)
+        time.sleep(3)
+        row["rss_after_mib"] = rss_mib(pid)
+        row["hwm_mib"] = mib(status_kib(pid, "VmHWM"))
+        row["load_after"] = loadavg()
+        trickle = [s["rss_mib"] for s in row["samples"]]
+        row["rss_trickle_max_mib"] = max(trickle) if trickle else None
+        if row["rss_trickle_max_mib"] is not None:
+            row["kib_per_conn"] = round((row["rss_trickle_max_mib"] - row["rss_before_mib"]) * 1024 / a.slow_conns, 1)
+        out[name.split(":")[0]] = row
+        log(f"  slow clients {name}: before {row['rss_before_mib']}, open {row.get('rss_open_mib')}, trickle max "
+            f"{row['rss_trickle_max_mib']}, answered {row.get('rss_answered_mib')}, after {row['rss_after_mib']} MiB; "
+            f"{row.get('done')}")
+    res["http_slow"] = out
+
+
 def open_idle(port, n):
     """n keep-alive connections through the proxy, each has done one request; returns the sockets."""
     socks = []
@@ -623,6 +840,69 @@ def ratio_cell(values):
 
 def fmt(x, nd=1):
     return "n/a" if x is None else f"{x:.{nd}f}"
+
+
+def per_round_ratio(rows_by_target, name, ref, key="cpu_us_per_req"):
+    return [m[key] / r[key] for m, r in zip(rows_by_target.get(name, []), rows_by_target.get(ref, []))
+            if m.get(key) is not None and r.get(key)]
+
+
+def summarize_http(res):
+    ht = res["http"]
+    L = ["### HTTP mode pass-through: wrk → proxy → nginx (100 B body, keep-alive)", "",
+         "| target | req/s | p50 µs | p99 µs | proxy CPU µs/req | of which user | of which JIT "
+         "| CPU/req ÷ HAProxy http's (per round) | CPU/req ÷ same process, no rules (per round) "
+         "| proxy waited for CPU s | load avg 1 min | wrk errors |",
+         "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, rows in ht.items():
+        cpu = [r["cpu_us_per_req"] for r in rows]
+        rps = [r["rps"] for r in rows]
+        c, lo_hi = med(cpu), spread(cpu)
+        base = name.split(":")[0] + ":rules0"
+        L.append(f"| {name} | {med(rps):.0f} [{min(rps):.0f}–{max(rps):.0f}] | "
+                 f"{med([r['lat_p50_us'] for r in rows]):.0f} | {med([r['lat_p99_us'] for r in rows]):.0f} | "
+                 + (f"{c:.1f} [{lo_hi[0]:.1f}–{lo_hi[1]:.1f}]" if c is not None else "–") + " | "
+                 + (f"{med([r['cpu_user_s'] * 1e6 / r['requests'] for r in rows]):.1f}" if c is not None else "–")
+                 + " | "
+                 + (f"{med([r['cpu_jit_s'] * 1e6 / r['requests'] for r in rows]):.1f}" if c is not None else "–")
+                 + " | " + (ratio_cell(per_round_ratio(ht, name, "haproxy-http")) if c is not None else "–")
+                 + " | " + (ratio_cell(per_round_ratio(ht, name, base)) if base in ht and c is not None else "–")
+                 + " | " + fmt(med([r.get("runqueue_wait_s") for r in rows]), 2)
+                 + f" | {med([r['loadavg_before'][0] for r in rows]):.1f} "
+                 f"[{min(r['loadavg_before'][0] for r in rows):.1f}–{max(r['loadavg_before'][0] for r in rows):.1f}]"
+                 + f" | {sum(r['errors'] for r in rows)} |")
+    L.append("")
+    for name in ht:
+        if name.endswith(":miss100") and name.replace(":miss100", ":miss1") in ht:
+            one = name.replace(":miss100", ":miss1")
+            L.append(f"100 rules ÷ 1 rule ({name.split(':')[0]}), CPU/req per round: "
+                     + ratio_cell(per_round_ratio(ht, name, one)) + " (target ≤ 1.10)")
+    stats = res.get("http_rule_stats")
+    if stats:
+        L.append("Rule counters after the phase (all rounds and warm-ups): " + "; ".join(
+            f"{v}: {c['rules']} rules, matched {c['matched']}, injected {c['injected']}" for v, c in stats.items()))
+    L.append("")
+    return L
+
+
+def summarize_http_slow(res):
+    a = res["args"]
+    L = [f"### {a['slow_conns']} slow keep-alive clients (one request done, then a {a['slow_seconds']}-byte "
+         "header block trickled at 1 byte/s)", "",
+         "| proxy | RSS before MiB | all open MiB | while trickling: max MiB | answered MiB | closed (+3 s) MiB "
+         "| peak (VmHWM) MiB | KiB per slow conn | answers ok / failed | load avg 1 min |",
+         "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, r in res["http_slow"].items():
+        d = r.get("done", {})
+        L.append(f"| {name} | {r['rss_before_mib']} | {r.get('rss_open_mib')} | {r.get('rss_trickle_max_mib')} | "
+                 f"{r.get('rss_answered_mib')} | {r['rss_after_mib']} | {r['hwm_mib']} | {r.get('kib_per_conn')} | "
+                 f"{d.get('ok')} / {d.get('failed')} | {r['load_before'][0]}–{r['load_after'][0]} |")
+    L.append("")
+    for name, r in res["http_slow"].items():
+        L.append(f"{name} RSS while trickling (s → MiB): "
+                 + ", ".join(f"{x['t']:.0f}→{x['rss_mib']}" for x in r["samples"]))
+    L.append("")
+    return L
 
 
 def summarize(res):
@@ -728,7 +1008,14 @@ def summarize(res):
             L.append(f"| {name} | {med(ms):.0f} [{min(ms):.0f}–{max(ms):.0f}] | "
                      f"{med([r['cpu_ms_to_ready'] for r in rows]):.0f} | {med([r['rss_after_1s_mib'] for r in rows])} |")
         L.append("")
-    used = res.get("startup_flags") or {k: FLAG_SETS[k] for k in res["args"]["flag_sets"].split(",")}
+    if "http" in res:
+        L.extend(summarize_http(res))
+    if "http_slow" in res:
+        L.extend(summarize_http_slow(res))
+    tcp_ran = any(k in res for k in ("rss_fresh", "passthrough", "bulk", "latency", "bandwidth", "startup"))
+    used = res.get("startup_flags") or {k: FLAG_SETS[k] for k in res["args"]["flag_sets"].split(",") if k and tcp_ran}
+    for k in filter(None, (res["args"].get("http_flag_sets", "") + "," + res["args"].get("http_extra_sets", "")).split(",")):
+        used.setdefault(k, FLAG_SETS[k])
     L.append("Flag sets: " + "; ".join(f"`{k}` = `{' '.join(v) or '(none)'}`" for k, v in used.items()))
     return "\n".join(L)
 
@@ -750,13 +1037,22 @@ def main():
     ap.add_argument("--startup-runs", type=int, default=5)
     ap.add_argument("--big-file-mib", type=int, default=256)
     ap.add_argument("--flag-sets", default=DEFAULT_FLAG_SETS, help="sidecar flag sets to run")
-    ap.add_argument("--phases", default="startup,rss,passthrough,bulk,latency,bandwidth")
+    ap.add_argument("--phases", default="startup,rss,passthrough,bulk,latency,bandwidth,http,httpslow")
     ap.add_argument("--no-pin", dest="pin", action="store_false")
     ap.add_argument("--proxy-cpus", default="1", help="taskset CPU list for the proxies")
     ap.add_argument("--gen-cpus", default="0", help="taskset CPU list for wrk/iperf3/nginx")
     ap.add_argument("--boost-nice", type=int, default=-10 if os.geteuid() == 0 else 0,
                     help="nice value for the processes under test in the latency and bandwidth phases "
                          "(light load; shields them from other work on a shared machine)")
+    ap.add_argument("--http-flag-sets", default=RECOMMENDED,
+                    help="flag sets whose sidecar gets every HTTP variant (no rules, 1/100 non-matching, 1 matching)")
+    ap.add_argument("--http-extra-sets", default="small-c1-epoll",
+                    help="flag sets whose sidecar runs only the no-rules HTTP listener (comparison; '' for none)")
+    ap.add_argument("--http-baseline-jar", default=None,
+                    help=f"another sidecar jar run with {RECOMMENDED} flags in the HTTP phases (before/after a change)")
+    ap.add_argument("--http-warmup", type=int, default=15, help="seconds of wrk warm-up per HTTP target")
+    ap.add_argument("--slow-conns", type=int, default=1000)
+    ap.add_argument("--slow-seconds", type=int, default=60, help="bytes (= seconds) of the trickled header")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     args = ap.parse_args()
     if not os.path.exists(args.jar):
@@ -788,9 +1084,21 @@ def main():
         env.start_upstreams()
         if "startup" in phases:
             phase_startup(env, res)
-        env.start_haproxy()
-        for name in args.flag_sets.split(","):
-            env.start_sidecar(name, FLAG_SETS[name])
+        tcp_phases = {"rss", "passthrough", "bulk", "latency", "bandwidth"}
+        if tcp_phases & set(phases):
+            env.start_haproxy()
+            for name in filter(None, args.flag_sets.split(",")):
+                env.start_sidecar(name, FLAG_SETS[name])
+        if {"http", "httpslow"} & set(phases):
+            env.start_haproxy_http()
+            for name in filter(None, args.http_flag_sets.split(",")):
+                env.start_http_sidecar(name, FLAG_SETS[name], list(HTTP_VARIANTS))
+            for name in filter(None, args.http_extra_sets.split(",")):
+                env.start_http_sidecar(name, FLAG_SETS[name], ["rules0"])
+            if args.http_baseline_jar:
+                # The same flags on another build (e.g. before a change), side by side in the same rounds.
+                env.start_http_sidecar(f"baseline/{RECOMMENDED}", FLAG_SETS[RECOMMENDED], ["rules0", "miss1", "miss100"],
+                                       jar=args.http_baseline_jar)
         time.sleep(2)
         if "rss" in phases:
             phase_rss(env, res, "fresh")
@@ -804,6 +1112,10 @@ def main():
             phase_bandwidth(env, res)
         if "rss" in phases:
             phase_rss(env, res, "after")
+        if "http" in phases:
+            phase_http(env, res)
+        if "httpslow" in phases:
+            phase_http_slow(env, res)
     finally:
         stop_all()
     res["loadavg_end"] = open("/proc/loadavg").read().split()[:3]

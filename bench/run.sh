@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Faultline sidecar benchmark vs HAProxy 2.6 (TCP mode), everything on 127.0.0.1.
+# Faultline sidecar benchmark vs HAProxy 2.6 (TCP and HTTP mode), everything on 127.0.0.1.
 # Usage: bench/run.sh [--no-build] [bench.py options...]   (bench/bench.py --help lists them)
 # Not part of the test run / CI: it installs Debian packages and takes about 10 minutes.
 set -euo pipefail

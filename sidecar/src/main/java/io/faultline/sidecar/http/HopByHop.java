@@ -2,27 +2,33 @@ package io.faultline.sidecar.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.util.List;
+import io.netty.util.AsciiString;
 import java.util.Locale;
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) end at the proxy; framing headers stay, the codecs re-frame with them. */
 final class HopByHop {
-    private static final List<String> ALWAYS = List.of("keep-alive", "proxy-connection", "te", "upgrade");
+    // AsciiString names: their case-insensitive hash is computed once, not on every request.
+    private static final AsciiString[] ALWAYS = {HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION,
+        HttpHeaderNames.TE, HttpHeaderNames.UPGRADE};
 
     private HopByHop() {
     }
 
     static void strip(HttpHeaders headers) {
-        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : value.split(",")) {
-                String name = token.trim().toLowerCase(Locale.ROOT);
-                if (!name.isEmpty() && !name.equals("content-length") && !name.equals("transfer-encoding")
-                        && !name.equals("host")) {
-                    headers.remove(name);
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+                for (String token : value.split(",")) {
+                    String name = token.trim().toLowerCase(Locale.ROOT);
+                    if (!name.isEmpty() && !name.equals("content-length") && !name.equals("transfer-encoding")
+                            && !name.equals("host")) {
+                        headers.remove(name);
+                    }
                 }
             }
+            headers.remove(HttpHeaderNames.CONNECTION);
         }
-        headers.remove(HttpHeaderNames.CONNECTION);
-        ALWAYS.forEach(headers::remove);
+        for (AsciiString name : ALWAYS) {
+            headers.remove(name);
+        }
     }
 }

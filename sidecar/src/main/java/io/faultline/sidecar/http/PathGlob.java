@@ -33,6 +33,27 @@ public final class PathGlob {
         return Pattern.compile(re.toString());
     }
 
+    /**
+     * The literal text every path matching {@code glob} starts with (a cheap pre-check that spares
+     * the regex for most non-matching paths): the part before the first {@code *}, without the '/'
+     * of a trailing {@code /**} (which also matches the bare prefix).
+     */
+    public static String literalPrefix(String glob) {
+        int star = glob.indexOf('*');
+        if (star < 0) {
+            return glob;
+        }
+        if (glob.startsWith("/**", star - 1) && star + 2 == glob.length()) {
+            return glob.substring(0, star - 1);
+        }
+        return glob.substring(0, star);
+    }
+
+    /** Whether {@code glob} has no wildcard, i.e. matches exactly one path. */
+    public static boolean isLiteral(String glob) {
+        return glob.indexOf('*') < 0;
+    }
+
     private static int nextStar(String glob, int from) {
         int star = glob.indexOf('*', from);
         int slashStars = glob.indexOf("/**", from);

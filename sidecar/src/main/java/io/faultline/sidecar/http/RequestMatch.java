@@ -3,7 +3,10 @@ package io.faultline.sidecar.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.faultline.sidecar.config.ConfigException;
 import io.faultline.sidecar.config.ConfigNode;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,31 +28,77 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class RequestMatch {
     public static final List<String> DEFAULT_EXCLUDE = List.of("/healthz", "/readyz", "/livez", "/metrics");
-    private static final List<Pattern> DEFAULT_EXCLUDE_PATTERNS = compileAll(DEFAULT_EXCLUDE);
-    public static final RequestMatch ANY = new RequestMatch(Set.of(), null, List.of(), List.of(), null,
-            DEFAULT_EXCLUDE_PATTERNS);
+    private static final Exclusion DEFAULT_EXCLUSION = Exclusion.of(DEFAULT_EXCLUDE);
+    public static final RequestMatch ANY = new RequestMatch(Set.of(), null, "", List.of(), List.of(), null, "",
+            DEFAULT_EXCLUSION);
     static final Set<String> FIELDS = Set.of("methods", "path", "pathRegex", "headers", "query", "host", "exclude");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private final Set<String> methods;
     private final Pattern path;
+    /** Literal start of every path the glob matches ("" for pathRegex): most misses end here, without a regex. */
+    private final String pathPrefix;
     private final List<Condition> headers;
     private final List<Condition> query;
     private final Pattern host;
-    private final List<Pattern> exclude;
+    /** Literal start of the host glob (lower case): most host misses end here. */
+    private final String hostPrefix;
+    private final Exclusion exclude;
 
-    private RequestMatch(Set<String> methods, Pattern path, List<Condition> headers, List<Condition> query,
-                         Pattern host, List<Pattern> exclude) {
+    private RequestMatch(Set<String> methods, Pattern path, String pathPrefix, List<Condition> headers,
+                         List<Condition> query, Pattern host, String hostPrefix, Exclusion exclude) {
         this.methods = methods;
         this.path = path;
+        this.pathPrefix = pathPrefix;
         this.headers = headers;
         this.query = query;
         this.host = host;
+        this.hostPrefix = hostPrefix;
         this.exclude = exclude;
     }
 
+    /**
+     * The exclusion list, split so that the common case costs one hash lookup per rule instead of
+     * a regex per entry: literal paths (the probe paths) in a set, globs with wildcards as regexes.
+     */
+    private record Exclusion(Set<String> literals, List<Pattern> globs) {
+        static Exclusion of(List<String> globs) {
+            Set<String> literals = new HashSet<>();
+            List<Pattern> patterns = new ArrayList<>();
+            for (String glob : globs) {
+                if (PathGlob.isLiteral(glob)) {
+                    literals.add(glob);
+                } else {
+                    patterns.add(PathGlob.compile(glob));
+                }
+            }
+            return new Exclusion(Set.copyOf(literals), List.copyOf(patterns));
+        }
+
+        boolean test(String path) {
+            if (literals.contains(path)) {
+                return true;
+            }
+            for (Pattern p : globs) {
+                if (p.matcher(path).matches()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     /** A value condition on a header or query parameter. */
-    private record Condition(String name, String exact, Pattern regex, Boolean present) {
+    private record Condition(String name, AsciiString headerName, String exact, Pattern regex, Boolean present) {
+        Condition(String name, String exact, Pattern regex, Boolean present) {
+            this(name, AsciiString.cached(name), exact, regex, present);
+        }
+
+        /** Absent headers (the usual miss) are told by one lookup, without building a list of values. */
+        boolean test(HttpHeaders headers) {
+            return test(headers.contains(headerName) ? headers.getAll(headerName) : List.of());
+        }
+
         boolean test(List<String> values) {
             if (present != null) {
                 return present != values.isEmpty();
@@ -85,17 +134,21 @@ public final class RequestMatch {
             throw node.error("pathRegex", "give either path (a glob) or pathRegex, not both");
         }
         Pattern path = null;
+        String pathPrefix = "";
         if (node.has("path")) {
             String glob = node.string("path", null);
             if (!glob.startsWith("/")) {
                 throw node.error("path", "'" + glob + "' must start with '/'; globs: * = one segment, ** = any");
             }
             path = PathGlob.compile(glob);
+            pathPrefix = PathGlob.literalPrefix(glob);
         } else if (node.has("pathRegex")) {
             path = regex(node, "pathRegex", node.string("pathRegex", null));
         }
         Pattern host = node.has("host") ? hostGlob(node.string("host", null)) : null;
-        List<Pattern> exclude;
+        // A host glob's literal start works like a path glob's ('*' never matches a '.', '**' is not special).
+        String hostPrefix = host == null ? "" : PathGlob.literalPrefix(node.string("host", null).toLowerCase(Locale.ROOT));
+        Exclusion exclude;
         if (node.has("exclude")) {
             List<String> globs = node.strings("exclude");
             for (int i = 0; i < globs.size(); i++) {
@@ -104,16 +157,12 @@ public final class RequestMatch {
                             "'" + globs.get(i) + "' must be a path glob starting with '/'");
                 }
             }
-            exclude = compileAll(globs);
+            exclude = Exclusion.of(globs);
         } else {
-            exclude = DEFAULT_EXCLUDE_PATTERNS;
+            exclude = DEFAULT_EXCLUSION;
         }
-        return new RequestMatch(Set.copyOf(methods), path, conditions(node, "headers", true),
-                conditions(node, "query", false), host, exclude);
-    }
-
-    private static List<Pattern> compileAll(List<String> globs) {
-        return globs.stream().map(PathGlob::compile).toList();
+        return new RequestMatch(Set.copyOf(methods), path, pathPrefix, conditions(node, "headers", true),
+                conditions(node, "query", false), host, hostPrefix, exclude);
     }
 
     private static Pattern hostGlob(String glob) {
@@ -169,12 +218,7 @@ public final class RequestMatch {
 
     /** Whether the request's path is one the rule must leave alone (health and probe paths by default). */
     boolean excluded(RequestView r) {
-        for (Pattern p : exclude) {
-            if (p.matcher(r.path()).matches()) {
-                return true;
-            }
-        }
-        return false;
+        return exclude.test(r.path());
     }
 
     /** Whether {@code request} matches (for request heads that did not come through the HTTP/1.1 codec, e.g. h2). */
@@ -182,9 +226,25 @@ public final class RequestMatch {
         return matches(new RequestView(request));
     }
 
+    /**
+     * Cheapest tests first (every condition must hold, so the order changes nothing but the cost):
+     * with many rules most of them miss on a set lookup, a prefix or an absent header, and the
+     * regexes run only for the few that got that far.
+     */
     boolean matches(RequestView r) {
         if (!methods.isEmpty() && !methods.contains(r.method())) {
             return false;
+        }
+        if (path != null && !r.path().startsWith(pathPrefix)) {
+            return false;
+        }
+        if (host != null && !r.host().startsWith(hostPrefix)) {
+            return false;
+        }
+        for (Condition c : headers) {
+            if (!c.test(r.request().headers())) {
+                return false;
+            }
         }
         if (excluded(r)) {
             return false;
@@ -194,11 +254,6 @@ public final class RequestMatch {
         }
         if (host != null && !host.matcher(r.host()).matches()) {
             return false;
-        }
-        for (Condition c : headers) {
-            if (!c.test(r.request().headers().getAll(c.name()))) {
-                return false;
-            }
         }
         for (Condition c : query) {
             if (!c.test(r.query().getOrDefault(c.name(), List.of()))) {

@@ -7,11 +7,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The parts of a request that rules match on, decoded once and lazily. */
+/** The parts of a request that rules match on, decoded once (per request, not per rule) and lazily. */
 final class RequestView {
     private final HttpRequest request;
     private String path;
+    private QueryStringDecoder decoder;
     private Map<String, List<String>> query;
+    private String host;
 
     RequestView(HttpRequest request) {
         this.request = request;
@@ -34,20 +36,30 @@ final class RequestView {
     }
 
     Map<String, List<String>> query() {
-        if (query == null) {
+        if (path == null) {
             decode();
+        }
+        if (query == null) {
+            try {
+                query = decoder.parameters(); // only rules with query conditions pay for this
+            } catch (IllegalArgumentException e) {
+                query = Map.of(); // broken percent-encoding in the query: no parameters to match
+            }
         }
         return query;
     }
 
     /** The Host header, lower-cased, without its port. */
     String host() {
-        String host = request.headers().get(HttpHeaderNames.HOST, "");
-        int colon = host.lastIndexOf(':');
-        if (colon >= 0 && host.indexOf(']') < colon) {
-            host = host.substring(0, colon);
+        if (host == null) {
+            String h = request.headers().get(HttpHeaderNames.HOST, "");
+            int colon = h.lastIndexOf(':');
+            if (colon >= 0 && h.indexOf(']') < colon) {
+                h = h.substring(0, colon);
+            }
+            host = h.toLowerCase(Locale.ROOT);
         }
-        return host.toLowerCase(Locale.ROOT);
+        return host;
     }
 
     private void decode() {
@@ -60,7 +72,7 @@ final class RequestView {
         try {
             QueryStringDecoder d = new QueryStringDecoder(uri);
             path = d.path();
-            query = d.parameters();
+            decoder = d;
         } catch (IllegalArgumentException e) {
             // Broken percent-encoding: match on the raw text rather than refuse to forward.
             int q = uri.indexOf('?');

@@ -41,9 +41,65 @@ class RequestMatchTest {
         "/a.b, /aXb, false",
         "/items, /items?page=2, true",
         "/a b, /a%20b, true",
+        "/**, /, true",
+        "/**, /anything/at/all, true",
+        "/a/**/b, /a/x/y/b, true",
+        "/a/**/b, /ab, false",
+        "/a/**/b, /b/x/a/b, false",
+        "/items, /items/, false",
+        "/items, /item, false",
+        "/v1/*, /v2/x, false",
     })
     void pathGlobs(String glob, String uri, boolean matches) {
         assertThat(match("{path: '" + glob + "'}").matches(request("GET", uri))).isEqualTo(matches);
+    }
+
+    @ParameterizedTest(name = "{0} starts every match with ''{1}''")
+    @CsvSource(delimiter = '|', value = {
+        "/search/**|/search",
+        "/**|''",
+        "/*|/",
+        "/api/*/detail|/api/",
+        "/a/**/b|/a/",
+        "/items|/items",
+        "/x*y|/x",
+    })
+    void theLiteralPrefixOfAGlobIsWhatEveryMatchStartsWith(String glob, String prefix) {
+        assertThat(PathGlob.literalPrefix(glob)).isEqualTo(prefix);
+        for (String path : new String[] {prefix, prefix + "/", prefix + "/z", prefix + "q", prefix + "/b", prefix + "y"}) {
+            if (PathGlob.compile(glob).matcher(path).matches()) {
+                assertThat(path).startsWith(prefix);
+            }
+        }
+    }
+
+    @Test
+    void repeatedHeadersAreAllTriedAndAbsentOnesFailExactAndRegex() {
+        RequestMatch exact = match("{headers: {x-a: b}}");
+        assertThat(exact.matches(request("GET", "/", "x-a", "a", "X-A", "b"))).isTrue();
+        assertThat(exact.matches(request("GET", "/", "x-a", "a"))).isFalse();
+        assertThat(exact.matches(request("GET", "/"))).isFalse();
+        RequestMatch regex = match("{headers: {x-a: {regex: 'b+'}}}");
+        assertThat(regex.matches(request("GET", "/", "x-a", "a", "x-a", "bbb"))).isTrue();
+        assertThat(regex.matches(request("GET", "/"))).isFalse();
+        assertThat(match("{headers: {x-a: {present: false}}}").matches(request("GET", "/"))).isTrue();
+    }
+
+    @Test
+    void hostGlobsWithALiteralStart() {
+        RequestMatch m = match("{host: 'API-1.*.svc'}");
+        assertThat(m.matches(request("GET", "/", "host", "api-1.shop.svc:8080"))).isTrue();
+        assertThat(m.matches(request("GET", "/", "host", "api-2.shop.svc"))).isFalse();
+        assertThat(m.matches(request("GET", "/", "host", "api-1.a.b.svc"))).isFalse();
+        assertThat(m.matches(request("GET", "/", "host", "127.0.0.1:80"))).isFalse();
+        assertThat(m.matches(request("GET", "/"))).isFalse();
+    }
+
+    @Test
+    void aBrokenQueryEncodingMatchesNoParameterButKeepsThePath() {
+        RequestView broken = request("GET", "/items?q=%zz");
+        assertThat(match("{path: /items, query: {q: {present: true}}}").matches(broken)).isFalse();
+        assertThat(match("{path: /items, query: {q: {present: false}}}").matches(broken)).isTrue();
     }
 
     @Test
@@ -79,6 +135,11 @@ class RequestMatchTest {
         RequestMatch custom = match("{exclude: [/internal/**]}");
         assertThat(custom.matches(request("GET", "/internal/x"))).isFalse();
         assertThat(custom.matches(request("GET", "/healthz"))).isTrue();
+        RequestMatch mixed = match("{exclude: [/ping, /internal/*/debug]}");
+        assertThat(mixed.matches(request("GET", "/ping"))).isFalse();
+        assertThat(mixed.matches(request("GET", "/ping/x"))).isTrue();
+        assertThat(mixed.matches(request("GET", "/internal/a/debug"))).isFalse();
+        assertThat(mixed.matches(request("GET", "/internal/a/b/debug"))).isTrue();
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
