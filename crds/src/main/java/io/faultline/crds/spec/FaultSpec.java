@@ -136,6 +136,14 @@ public class FaultSpec {
             "resetPeer", "slowClose", "down", "loss", "abort", "headers", "body", "rateLimit", "serverOverload", "transient",
             "drop", "reset", "requestControlled");
 
+    /** Kinds that act on a byte stream: they need a tcp target (the sidecar refuses them on http listeners). */
+    public static final List<String> TCP_KIND_NAMES = List.of("bandwidth", "slicer", "limitData", "timeout", "resetPeer",
+            "slowClose", "down", "loss");
+
+    /** Kinds that act per request: they need an http target. latency is the one kind that works on both. */
+    public static final List<String> HTTP_KIND_NAMES = List.of("abort", "headers", "body", "rateLimit", "serverOverload",
+            "transient", "drop", "reset", "requestControlled");
+
     private static void put(Map<String, Object> kinds, String name, Object value) {
         if (value != null) {
             kinds.put(name, value);
