@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -24,6 +25,9 @@ public interface HttpExchange {
 
     /** Counts one injection for the current rule. */
     void injected();
+
+    /** The names of the rules that injected something into this request so far, in order. */
+    List<String> injectedRules();
 
     /** State of the current rule on this connection, created on first use. */
     <S> S connectionState(Supplier<S> create);

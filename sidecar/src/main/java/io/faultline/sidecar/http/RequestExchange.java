@@ -39,6 +39,7 @@ final class RequestExchange implements HttpExchange {
     boolean responseHeld;
     final List<Consumer<HttpResponse>> responseEdits = new ArrayList<>(2);
     final List<BodyTransform> bodyTransforms = new ArrayList<>(1);
+    private List<String> injectedRules = List.of();
     /** While a body transform collects the response: its head and the body so far. */
     HttpResponse heldHead;
     io.netty.buffer.CompositeByteBuf heldBody;
@@ -71,6 +72,17 @@ final class RequestExchange implements HttpExchange {
     @Override
     public void injected() {
         currentRule.active().stats().injected.increment();
+        if (injectedRules.isEmpty()) {
+            injectedRules = new ArrayList<>(1);
+        }
+        if (!injectedRules.contains(currentRule.name())) {
+            injectedRules.add(currentRule.name());
+        }
+    }
+
+    @Override
+    public List<String> injectedRules() {
+        return injectedRules.isEmpty() ? List.of() : List.copyOf(injectedRules);
     }
 
     @Override

@@ -39,6 +39,10 @@ final class EmbeddedHttpProxy implements AutoCloseable {
     }
 
     EmbeddedHttpProxy(List<ActiveRule> active, long seed, Duration responseTimeout) {
+        this(active, seed, HttpConnectionOptions.DEFAULTS.withResponseTimeout(responseTimeout));
+    }
+
+    EmbeddedHttpProxy(List<ActiveRule> active, long seed, HttpConnectionOptions options) {
         this.active = active;
         client.freezeTime();
         HttpProxyConnection.start(client, new UpstreamConnector() {
@@ -52,7 +56,7 @@ final class EmbeddedHttpProxy implements AutoCloseable {
                 upstreams.add(up);
                 return up.newSucceededFuture();
             }
-        }, () -> rules.compiled(this.active), new SplittableRandom(seed), stats, responseTimeout);
+        }, () -> rules.compiled(this.active), new SplittableRandom(seed), stats, options);
     }
 
     static List<ActiveRule> activeRules(String rulesYaml) {
