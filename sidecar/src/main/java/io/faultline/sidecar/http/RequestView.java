@@ -7,10 +7,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The parts of a request that rules match on, decoded once and lazily. */
+/**
+ * The parts of a request that rules match on, decoded lazily, once per URI: a rule after a
+ * {@code rewrite} sees the rewritten request (as rules after {@code headers} see the edited headers).
+ */
 final class RequestView {
     private final HttpRequest request;
     private String path;
+    private String decodedUri;
     private Map<String, List<String>> query;
 
     RequestView(HttpRequest request) {
@@ -27,14 +31,14 @@ final class RequestView {
 
     /** The percent-decoded path without the query; absolute-form URIs (http://host/path) give their path. */
     String path() {
-        if (path == null) {
+        if (path == null || decodedUri != request.uri()) {
             decode();
         }
         return path;
     }
 
     Map<String, List<String>> query() {
-        if (query == null) {
+        if (query == null || decodedUri != request.uri()) {
             decode();
         }
         return query;
@@ -52,6 +56,7 @@ final class RequestView {
 
     private void decode() {
         String uri = request.uri();
+        decodedUri = uri;
         int scheme = uri.indexOf("://");
         if (scheme > 0 && scheme < 8) {
             int slash = uri.indexOf('/', scheme + 3);
