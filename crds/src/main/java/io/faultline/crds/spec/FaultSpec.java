@@ -28,8 +28,10 @@ import io.faultline.crds.fault.RateLimitFault;
 import io.faultline.crds.fault.RequestControlledFault;
 import io.faultline.crds.fault.ResetFault;
 import io.faultline.crds.fault.ResetPeerFault;
+import io.faultline.crds.fault.RewriteFault;
 import io.faultline.crds.fault.ServerOverloadFault;
 import io.faultline.crds.fault.SlicerFault;
+import io.faultline.crds.fault.SlowBodyFault;
 import io.faultline.crds.fault.SlowCloseFault;
 import io.faultline.crds.fault.TimeoutFault;
 import io.faultline.crds.fault.TransientFault;
@@ -43,10 +45,11 @@ import io.faultline.crds.fault.TransientFault;
         + "has(self.timeout), has(self.resetPeer), has(self.slowClose), has(self.down), "
         + "has(self.loss), has(self.abort), has(self.headers), has(self.body), has(self.rateLimit), "
         + "has(self.serverOverload), has(self.transient), has(self.drop), has(self.reset), "
-        + "has(self.requestControlled)]"
+        + "has(self.requestControlled), has(self.slowBody), has(self.rewrite)]"
         + ".filter(k, k).size() == 1",
         message = "exactly one fault kind must be set: latency, bandwidth, slicer, limitData, timeout, resetPeer, slowClose,"
-                + " down, loss, abort, headers, body, rateLimit, serverOverload, transient, drop, reset or requestControlled")
+                + " down, loss, abort, headers, body, rateLimit, serverOverload, transient, drop, reset, requestControlled,"
+                + " slowBody or rewrite")
 public class FaultSpec {
     @Required
     @Pattern(Formats.DNS_LABEL)
@@ -105,6 +108,10 @@ public class FaultSpec {
     public ResetFault reset;
     @JsonPropertyDescription("HTTP: requests carrying a shared secret ask for their own delay or abort by header.")
     public RequestControlledFault requestControlled;
+    @JsonPropertyDescription("HTTP: pace the response (or request) body to a rate.")
+    public SlowBodyFault slowBody;
+    @JsonPropertyDescription("HTTP: rewrite the method and/or path before the request is forwarded.")
+    public RewriteFault rewrite;
 
     /** The kinds that are set, by their wire name and settings; exactly one in a valid fault. */
     @JsonIgnore
@@ -128,13 +135,15 @@ public class FaultSpec {
         put(kinds, "drop", drop);
         put(kinds, "reset", reset);
         put(kinds, "requestControlled", requestControlled);
+        put(kinds, "slowBody", slowBody);
+        put(kinds, "rewrite", rewrite);
         return kinds;
     }
 
     /** Names of every fault kind, in schema order. */
     public static final List<String> KIND_NAMES = List.of("latency", "bandwidth", "slicer", "limitData", "timeout",
             "resetPeer", "slowClose", "down", "loss", "abort", "headers", "body", "rateLimit", "serverOverload", "transient",
-            "drop", "reset", "requestControlled");
+            "drop", "reset", "requestControlled", "slowBody", "rewrite");
 
     /** Kinds that act on a byte stream: they need a tcp target (the sidecar refuses them on http listeners). */
     public static final List<String> TCP_KIND_NAMES = List.of("bandwidth", "slicer", "limitData", "timeout", "resetPeer",
@@ -142,7 +151,7 @@ public class FaultSpec {
 
     /** Kinds that act per request: they need an http target. latency is the one kind that works on both. */
     public static final List<String> HTTP_KIND_NAMES = List.of("abort", "headers", "body", "rateLimit", "serverOverload",
-            "transient", "drop", "reset", "requestControlled");
+            "transient", "drop", "reset", "requestControlled", "slowBody", "rewrite");
 
     private static void put(Map<String, Object> kinds, String name, Object value) {
         if (value != null) {

@@ -58,10 +58,10 @@ class SessionValidatorTest {
         assertThat(SessionValidator.validate(spec(List.of(inbound("http", 8080, null)), two, none))).containsExactly(
                 "spec.faults[0]: exactly one fault kind must be set (latency, bandwidth, slicer, limitData, timeout, resetPeer,"
                         + " slowClose, down, loss, abort, headers, body, rateLimit, serverOverload, transient, drop, reset,"
-                        + " requestControlled), found latency, bandwidth",
+                        + " requestControlled, slowBody, rewrite), found latency, bandwidth",
                 "spec.faults[1]: exactly one fault kind must be set (latency, bandwidth, slicer, limitData, timeout, resetPeer,"
                         + " slowClose, down, loss, abort, headers, body, rateLimit, serverOverload, transient, drop, reset,"
-                        + " requestControlled), found none");
+                        + " requestControlled, slowBody, rewrite), found none");
     }
 
     @Test
@@ -114,7 +114,8 @@ class SessionValidatorTest {
         assertThat(SessionValidator.validate(spec(List.of(inbound("web", 8080, io.faultline.crds.spec.TargetProtocol.HTTP),
                 outbound("db", "15432=db:5432")), bandwidthOnHttp, dropOnTcp, latencyOnBoth))).containsExactly(
                 "spec.faults[0].bandwidth: a tcp fault cannot act on http target 'web'; http targets take latency or abort,"
-                        + " headers, body, rateLimit, serverOverload, transient, drop, reset, requestControlled",
+                        + " headers, body, rateLimit, serverOverload, transient, drop, reset, requestControlled, slowBody,"
+                        + " rewrite",
                 "spec.faults[1].drop: needs an http target; target 'db' is tcp (set protocol: http, or an http:// mapping)");
     }
 }
