@@ -26,6 +26,10 @@ public final class HttpListenerStats {
     public final LongAdder badGateway = new LongAdder();
     /** 504: upstream connect or response timeout. */
     public final LongAdder gatewayTimeout = new LongAdder();
+    /** Client connections served as h2c (HTTP/2 prior knowledge); their streams count as requests. */
+    public final LongAdder h2Connections = new LongAdder();
+    /** Rules that matched and drew an h2 stream but whose fault kind does not act on h2 (the stream passed). */
+    public final LongAdder h2UnsupportedFaults = new LongAdder();
 
     public ObjectNode toJson() {
         return JsonNodeFactory.instance.objectNode()
@@ -38,6 +42,8 @@ public final class HttpListenerStats {
                 .put("headersTooLarge", headersTooLarge.sum())
                 .put("unsupported", unsupported.sum())
                 .put("badGateway", badGateway.sum())
-                .put("gatewayTimeout", gatewayTimeout.sum());
+                .put("gatewayTimeout", gatewayTimeout.sum())
+                .put("h2Connections", h2Connections.sum())
+                .put("h2UnsupportedFaults", h2UnsupportedFaults.sum());
     }
 }
