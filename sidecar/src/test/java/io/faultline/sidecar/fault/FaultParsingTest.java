@@ -56,7 +56,7 @@ class FaultParsingTest {
                 "latency", "bandwidth", "slicer", "limitData", "timeout", "resetPeer", "slowClose", "down", "loss",
                 // http kinds (io.faultline.sidecar.http.HttpFaultKinds)
                 "abort", "headers", "rateLimit", "transient", "drop", "reset", "serverOverload", "body",
-                "requestControlled");
+                "requestControlled", "slowBody", "rewrite");
         assertThat(FaultKinds.byToxiproxyType("limit_data")).containsSame(LimitDataFault.KIND);
         assertThat(FaultKinds.byToxiproxyType("reset_peer")).containsSame(ResetPeerFault.KIND);
         assertThat(FaultKinds.byToxiproxyType("slow_close")).containsSame(SlowCloseFault.KIND);
