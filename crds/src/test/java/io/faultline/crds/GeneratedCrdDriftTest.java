@@ -28,7 +28,7 @@ class GeneratedCrdDriftTest {
         Path committed = Path.of(System.getProperty("faultline.crds.committed")).resolve(fileName);
         assertThat(generated).as("the crd-generator plugin output").exists();
 
-        if (Boolean.getBoolean("faultline.crds.update")) {
+        if (Boolean.getBoolean("faultline.crds.update") || Boolean.getBoolean("faultline.update")) {
             Files.createDirectories(committed.getParent());
             Files.copy(generated, committed, StandardCopyOption.REPLACE_EXISTING);
         }

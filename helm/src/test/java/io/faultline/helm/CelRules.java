@@ -50,6 +50,13 @@ final class CelRules {
                         }
                         return true;
                     }),
+            Map.entry("!has(self.grpcMessage) || has(self.grpcStatus)", self -> !self.has("grpcMessage") || self.has("grpcStatus")),
+            Map.entry("has(self.request) || has(self.response)", self -> self.has("request") || self.has("response")),
+            Map.entry("!has(self.contentType) || has(self.replace)", self -> !self.has("contentType") || self.has("replace")),
+            Map.entry("has(self.method) || has(self.path) || has(self.pathRegex)",
+                    self -> self.has("method") || self.has("path") || self.has("pathRegex")),
+            Map.entry("!(has(self.path) && has(self.pathRegex))", self -> !(self.has("path") && self.has("pathRegex"))),
+            Map.entry("has(self.pathRegex) == has(self.replacement)", self -> self.has("pathRegex") == self.has("replacement")),
             Map.entry("has(self.upstream) || has(self.downstream)", self -> self.has("upstream") || self.has("downstream")),
             Map.entry("has(self.latency) || has(self.bandwidth) || has(self.loss) || has(self.connectionLimit)",
                     self -> self.has("latency") || self.has("bandwidth") || self.has("loss") || self.has("connectionLimit")));

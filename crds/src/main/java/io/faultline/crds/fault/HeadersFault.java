@@ -1,26 +1,22 @@
 package io.faultline.crds.fault;
 
-import java.util.List;
-import java.util.Map;
-
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
 
-/** HTTP: sets or removes headers. Schema only: forwarded to the sidecar as-is; the sidecar implements HTTP kinds later. */
+/**
+ * HTTP: HeliosBurn's header rules, on the request the upstream receives and/or the response the client receives.
+ * Framing and hop-by-hop headers (content-length, transfer-encoding, connection, keep-alive, upgrade, te, host) cannot
+ * be edited.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
+@ValidationRule(value = "has(self.request) || has(self.response)", message = "give request and/or response edits")
 public class HeadersFault {
-    @JsonPropertyDescription("Message whose headers change: request (default) or response.")
-    public HeaderTarget on;
+    @JsonPropertyDescription("Edits of the request headers, before the request is forwarded.")
+    public HeaderEdit request;
 
-    @JsonPropertyDescription("Headers to set (replacing existing values).")
-    public Map<String, String> set;
-
-    @JsonPropertyDescription("Names of headers to remove.")
-    public List<String> remove;
-
-    public enum HeaderTarget {
-        request, response
-    }
+    @JsonPropertyDescription("Edits of the response headers, before the response reaches the client.")
+    public HeaderEdit response;
 }

@@ -23,4 +23,13 @@ public class LatencyFault {
 
     @JsonPropertyDescription("Shape of the jitter: uniform (default), normal, pareto or paretoNormal.")
     public Distribution distribution;
+
+    @JsonPropertyDescription("HTTP targets only: delay the request before it is forwarded, or the response before its first byte."
+            + " Default request.")
+    public HttpPhase phase;
+
+    /** When an HTTP delay acts. */
+    public enum HttpPhase {
+        request, response
+    }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -16,26 +17,39 @@ import io.fabric8.generator.annotation.ValidationRule;
 import io.faultline.crds.common.Formats;
 import io.faultline.crds.fault.AbortFault;
 import io.faultline.crds.fault.BandwidthFault;
+import io.faultline.crds.fault.BodyFault;
 import io.faultline.crds.fault.DownFault;
+import io.faultline.crds.fault.DropFault;
 import io.faultline.crds.fault.HeadersFault;
 import io.faultline.crds.fault.LatencyFault;
 import io.faultline.crds.fault.LimitDataFault;
 import io.faultline.crds.fault.LossFault;
+import io.faultline.crds.fault.RateLimitFault;
+import io.faultline.crds.fault.RequestControlledFault;
+import io.faultline.crds.fault.ResetFault;
 import io.faultline.crds.fault.ResetPeerFault;
+import io.faultline.crds.fault.RewriteFault;
+import io.faultline.crds.fault.ServerOverloadFault;
 import io.faultline.crds.fault.SlicerFault;
+import io.faultline.crds.fault.SlowBodyFault;
 import io.faultline.crds.fault.SlowCloseFault;
 import io.faultline.crds.fault.TimeoutFault;
+import io.faultline.crds.fault.TransientFault;
 
 /**
  * One fault of a session: a union of exactly one fault kind, plus where and when it applies. The kinds and their
  * settings are those of the sidecar's ProxyConfig rules.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "[has(self.latency), has(self.bandwidth), has(self.slicer), has(self.limitData), has(self.timeout),"
-        + " has(self.resetPeer), has(self.slowClose), has(self.down), has(self.loss), has(self.abort), has(self.headers)]"
+@ValidationRule(value = "[has(self.latency), has(self.bandwidth), has(self.slicer), has(self.limitData), "
+        + "has(self.timeout), has(self.resetPeer), has(self.slowClose), has(self.down), "
+        + "has(self.loss), has(self.abort), has(self.headers), has(self.body), has(self.rateLimit), "
+        + "has(self.serverOverload), has(self.transient), has(self.drop), has(self.reset), "
+        + "has(self.requestControlled), has(self.slowBody), has(self.rewrite)]"
         + ".filter(k, k).size() == 1",
         message = "exactly one fault kind must be set: latency, bandwidth, slicer, limitData, timeout, resetPeer, slowClose,"
-                + " down, loss, abort or headers")
+                + " down, loss, abort, headers, body, rateLimit, serverOverload, transient, drop, reset, requestControlled,"
+                + " slowBody or rewrite")
 public class FaultSpec {
     @Required
     @Pattern(Formats.DNS_LABEL)
@@ -75,10 +89,29 @@ public class FaultSpec {
     public DownFault down;
     @JsonPropertyDescription("Packet loss as retransmission-like stalls.")
     public LossFault loss;
-    @JsonPropertyDescription("HTTP: answer with an error status (schema only until the sidecar implements HTTP kinds).")
+    @JsonPropertyDescription("HTTP: answer the request here with an error status (or a gRPC error).")
     public AbortFault abort;
-    @JsonPropertyDescription("HTTP: set or remove headers (schema only until the sidecar implements HTTP kinds).")
+    @JsonPropertyDescription("HTTP: set, add or remove request and response headers.")
     public HeadersFault headers;
+    @JsonPropertyDescription("HTTP: replace the response body or apply a JSON merge patch to it.")
+    public BodyFault body;
+    @JsonPropertyDescription("HTTP: a token-bucket rate limit answering 429 with RateLimit-* headers.")
+    public RateLimitFault rateLimit;
+    @JsonPropertyDescription("HTTP: delays and errors that grow with the request rate (HeliosBurn's model).")
+    public ServerOverloadFault serverOverload;
+    @JsonPropertyDescription("HTTP: the first N requests fail, later ones succeed.")
+    @JsonProperty("transient") // a Java keyword
+    public TransientFault transient_;
+    @JsonPropertyDescription("HTTP: close the connection without answering: {}.")
+    public DropFault drop;
+    @JsonPropertyDescription("HTTP: reset the connection (TCP RST) instead of answering: {}.")
+    public ResetFault reset;
+    @JsonPropertyDescription("HTTP: requests carrying a shared secret ask for their own delay or abort by header.")
+    public RequestControlledFault requestControlled;
+    @JsonPropertyDescription("HTTP: pace the response (or request) body to a rate.")
+    public SlowBodyFault slowBody;
+    @JsonPropertyDescription("HTTP: rewrite the method and/or path before the request is forwarded.")
+    public RewriteFault rewrite;
 
     /** The kinds that are set, by their wire name and settings; exactly one in a valid fault. */
     @JsonIgnore
@@ -95,12 +128,30 @@ public class FaultSpec {
         put(kinds, "loss", loss);
         put(kinds, "abort", abort);
         put(kinds, "headers", headers);
+        put(kinds, "body", body);
+        put(kinds, "rateLimit", rateLimit);
+        put(kinds, "serverOverload", serverOverload);
+        put(kinds, "transient", transient_);
+        put(kinds, "drop", drop);
+        put(kinds, "reset", reset);
+        put(kinds, "requestControlled", requestControlled);
+        put(kinds, "slowBody", slowBody);
+        put(kinds, "rewrite", rewrite);
         return kinds;
     }
 
     /** Names of every fault kind, in schema order. */
     public static final List<String> KIND_NAMES = List.of("latency", "bandwidth", "slicer", "limitData", "timeout",
-            "resetPeer", "slowClose", "down", "loss", "abort", "headers");
+            "resetPeer", "slowClose", "down", "loss", "abort", "headers", "body", "rateLimit", "serverOverload", "transient",
+            "drop", "reset", "requestControlled", "slowBody", "rewrite");
+
+    /** Kinds that act on a byte stream: they need a tcp target (the sidecar refuses them on http listeners). */
+    public static final List<String> TCP_KIND_NAMES = List.of("bandwidth", "slicer", "limitData", "timeout", "resetPeer",
+            "slowClose", "down", "loss");
+
+    /** Kinds that act per request: they need an http target. latency is the one kind that works on both. */
+    public static final List<String> HTTP_KIND_NAMES = List.of("abort", "headers", "body", "rateLimit", "serverOverload",
+            "transient", "drop", "reset", "requestControlled", "slowBody", "rewrite");
 
     private static void put(Map<String, Object> kinds, String name, Object value) {
         if (value != null) {

@@ -153,16 +153,18 @@ public final class ProxyConfigCompiler {
         }
     }
 
-    /** The CRD says httpStatus (clearer next to other HTTP fields); the sidecar's rule says status. */
+    /**
+     * The CRD says httpStatus (clearer next to grpcStatus); the sidecar's rule says status. Every other kind's settings
+     * have the sidecar's names and pass through as they are.
+     */
     private static ObjectNode abortSettings(AbortFault abort) {
-        ObjectNode settings = JSON.createObjectNode().put("status", abort.httpStatus);
-        if (abort.body != null) {
-            settings.put("body", abort.body);
+        ObjectNode given = JSON.valueToTree(abort);
+        given.remove("httpStatus");
+        ObjectNode settings = JSON.createObjectNode();
+        if (abort.httpStatus != null) {
+            settings.put("status", abort.httpStatus);
         }
-        if (abort.headers != null) {
-            settings.set("headers", JSON.valueToTree(abort.headers));
-        }
-        return settings;
+        return settings.setAll(given);
     }
 
     private static void addQosRules(ResolvedSession session, Map<String, String> listenerOfTarget, ArrayNode rules) {

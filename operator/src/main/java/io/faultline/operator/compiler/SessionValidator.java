@@ -45,6 +45,9 @@ public final class SessionValidator {
         checkSchedule(spec, problems);
         Set<String> targetNames = checkTargets(spec.targets, problems);
         checkFaults(spec.faults, targetNames, problems);
+        if (problems.isEmpty()) {
+            checkKindsFitTargets(spec, problems);
+        }
         return problems;
     }
 
@@ -160,6 +163,35 @@ public final class SessionValidator {
         }
     }
 
+    /** The sidecar refuses a stream fault on an http listener and a per-request fault (or a match) on a tcp one. */
+    private static void checkKindsFitTargets(FaultSessionSpec spec, List<String> problems) {
+        if (spec.faults == null) {
+            return;
+        }
+        Map<String, String> protocolOf = new HashMap<>();
+        spec.targets.forEach(target -> protocolOf.put(target.name, ListenerPlan.of(target, null).protocol()));
+        for (int i = 0; i < spec.faults.size(); i++) {
+            FaultSpec fault = spec.faults.get(i);
+            String kind = fault.kindsSet().keySet().iterator().next();
+            List<String> targets = fault.targets != null ? fault.targets : new ArrayList<>(protocolOf.keySet());
+            for (String target : targets) {
+                String protocol = protocolOf.get(target);
+                String path = "spec.faults[" + i + "]";
+                if (protocol.equals("http") && FaultSpec.TCP_KIND_NAMES.contains(kind)) {
+                    problems.add(path + "." + kind + ": a tcp fault cannot act on http target '" + target
+                            + "'; http targets take latency or " + String.join(", ", FaultSpec.HTTP_KIND_NAMES));
+                } else if (!protocol.equals("http") && FaultSpec.HTTP_KIND_NAMES.contains(kind)) {
+                    problems.add(path + "." + kind + ": needs an http target; target '" + target
+                            + "' is tcp (set protocol: http, or an http:// mapping)");
+                } else if (!protocol.equals("http") && fault.match != null) {
+                    problems.add(path + ".match: request matching needs an http target; target '" + target + "' is tcp");
+                } else if (!protocol.equals("http") && fault.latency != null && fault.latency.phase != null) {
+                    problems.add(path + ".latency.phase: applies to http targets only; target '" + target + "' is tcp");
+                }
+            }
+        }
+    }
+
     private static void checkSettings(FaultSpec fault, String path, List<String> problems) {
         if (fault.latency != null) {
             required(fault.latency.fixed, path + ".latency.fixed", problems);
@@ -197,8 +229,8 @@ public final class SessionValidator {
             }
             checkDuration(path + ".loss.stall", fault.loss.stall, problems);
         }
-        if (fault.abort != null && (fault.abort.httpStatus == null || fault.abort.httpStatus < 100 || fault.abort.httpStatus > 599)) {
-            problems.add(path + ".abort.httpStatus must be between 100 and 599");
+        if (fault.abort != null && fault.abort.httpStatus != null && (fault.abort.httpStatus < 200 || fault.abort.httpStatus > 599)) {
+            problems.add(path + ".abort.httpStatus must be between 200 and 599");
         }
     }
 

@@ -57,9 +57,11 @@ class SessionValidatorTest {
 
         assertThat(SessionValidator.validate(spec(List.of(inbound("http", 8080, null)), two, none))).containsExactly(
                 "spec.faults[0]: exactly one fault kind must be set (latency, bandwidth, slicer, limitData, timeout, resetPeer,"
-                        + " slowClose, down, loss, abort, headers), found latency, bandwidth",
+                        + " slowClose, down, loss, abort, headers, body, rateLimit, serverOverload, transient, drop, reset,"
+                        + " requestControlled, slowBody, rewrite), found latency, bandwidth",
                 "spec.faults[1]: exactly one fault kind must be set (latency, bandwidth, slicer, limitData, timeout, resetPeer,"
-                        + " slowClose, down, loss, abort, headers), found none");
+                        + " slowClose, down, loss, abort, headers, body, rateLimit, serverOverload, transient, drop, reset,"
+                        + " requestControlled, slowBody, rewrite), found none");
     }
 
     @Test
@@ -94,5 +96,26 @@ class SessionValidatorTest {
         assertThat(tls.sidecarProtocol()).isEqualTo("tcp");
         assertThat(OutboundMapping.parse("15001=payments.shop.svc:8080").sidecarUpstream()).isEqualTo("payments.shop.svc:8080");
         assertThatThrownBy(() -> OutboundMapping.parse("70000=db:5432")).hasMessageContaining("listen port 70000 is outside 1..65535");
+    }
+
+    @Test
+    void aFaultKindMustFitTheProtocolOfEachOfItsTargets() {
+        FaultSpec bandwidthOnHttp = new FaultSpec();
+        bandwidthOnHttp.name = "thin";
+        bandwidthOnHttp.bandwidth = new BandwidthFault();
+        bandwidthOnHttp.bandwidth.rate = "1MiB";
+        bandwidthOnHttp.targets = List.of("web");
+        FaultSpec dropOnTcp = new FaultSpec();
+        dropOnTcp.name = "hang-up";
+        dropOnTcp.drop = new io.faultline.crds.fault.DropFault();
+        dropOnTcp.targets = List.of("db");
+        FaultSpec latencyOnBoth = latency("slow", "1s");
+
+        assertThat(SessionValidator.validate(spec(List.of(inbound("web", 8080, io.faultline.crds.spec.TargetProtocol.HTTP),
+                outbound("db", "15432=db:5432")), bandwidthOnHttp, dropOnTcp, latencyOnBoth))).containsExactly(
+                "spec.faults[0].bandwidth: a tcp fault cannot act on http target 'web'; http targets take latency or abort,"
+                        + " headers, body, rateLimit, serverOverload, transient, drop, reset, requestControlled, slowBody,"
+                        + " rewrite",
+                "spec.faults[1].drop: needs an http target; target 'db' is tcp (set protocol: http, or an http:// mapping)");
     }
 }

@@ -99,8 +99,9 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
                     }
                     continue;
                 }
-                if (ex.requestStage == RequestStage.DECIDING || ex.requestStage == RequestStage.DONE) {
-                    return; // a timer, a connect or the response moves on from here
+                if (ex.requestStage == RequestStage.DECIDING || ex.requestStage == RequestStage.DONE
+                        || ex.pacingRequest()) {
+                    return; // a timer, a connect, the body pacer or the response moves on from here
                 }
                 HttpObject msg = queued.poll();
                 if (msg == null) {
@@ -185,11 +186,30 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
         boolean last = content instanceof LastHttpContent;
         conn.observer.requestBody(ex, content);
         boolean forwarding = ex.requestStage == RequestStage.FORWARDING;
+        if (forwarding && ex.requestPacer != null) {
+            // slowBody on the request: the pacer writes it slice by slice; nothing more is read meanwhile.
+            ex.requestPacer.send(content, part -> {
+                if (ex.requestStage == RequestStage.FORWARDING) {
+                    conn.upstream.writeRequestBody(part);
+                    conn.upstream.flush();
+                } else {
+                    part.release(); // answered meanwhile: the rest of the body is discarded
+                }
+            }, () -> {
+                bodyPartSent(ex, last, ex.requestStage == RequestStage.FORWARDING);
+                drain();
+            });
+            return;
+        }
         if (forwarding) {
             conn.upstream.writeRequestBody(content);
         } else {
             content.release();
         }
+        bodyPartSent(ex, last, forwarding);
+    }
+
+    private void bodyPartSent(RequestExchange ex, boolean last, boolean forwarding) {
         if (last) {
             ex.requestStage = RequestStage.DONE;
             if (forwarding) {

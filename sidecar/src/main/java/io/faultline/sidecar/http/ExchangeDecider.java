@@ -84,6 +84,16 @@ final class ExchangeDecider {
         conn.upstream.forward(ex);
     }
 
+    /** Whether {@code rule} (the same spec) is still among the listener's rules in force. */
+    boolean inForce(HttpRules.Rule rule) {
+        for (HttpRules.Rule current : rules.get()) {
+            if (current == rule || current.active().spec().equals(rule.active().spec())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static RequestExchange.Answer plain(HttpResponseStatus status, String body) {
         return new RequestExchange.Answer(status, new DefaultHttpHeaders(), body);
     }

@@ -59,6 +59,13 @@ public interface HttpExchange {
      */
     void transformResponseBody(BodyTransform transform);
 
+    /**
+     * Paces the body of the direction(s) the current rule's {@code stream} names (downstream: the
+     * response, upstream: the request) to this many bytes per second, while the rule stays in force.
+     * The first rule that asks paces; later ones are ignored.
+     */
+    void paceBody(long bytesPerSecond);
+
     /** A response body rewrite. */
     interface BodyTransform {
         byte[] apply(HttpResponse head, byte[] body);

@@ -9,7 +9,7 @@ public final class HttpFaultKinds {
     public static final List<FaultKind> ALL = List.of(
             AbortFault.KIND, HeadersFault.KIND, RateLimitFault.KIND, TransientFault.KIND,
             DropFault.KIND, ResetFault.KIND, ServerOverloadFault.KIND, BodyFault.KIND,
-            RequestControlledFault.KIND);
+            RequestControlledFault.KIND, SlowBodyFault.KIND, RewriteFault.KIND);
 
     private HttpFaultKinds() {
     }

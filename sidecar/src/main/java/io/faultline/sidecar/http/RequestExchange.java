@@ -1,5 +1,6 @@
 package io.faultline.sidecar.http;
 
+import io.faultline.sidecar.config.StreamDirection;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -47,6 +48,9 @@ final class RequestExchange implements HttpExchange {
     ScheduledFuture<?> requestTimer;
     ScheduledFuture<?> responseTimer;
     ScheduledFuture<?> responseDelayTimer;
+    /** slowBody: pacing of the request and response bodies (null: full speed). */
+    BodyPacer requestPacer;
+    BodyPacer responsePacer;
 
     RequestExchange(HttpProxyConnection connection, HttpRequest request) {
         this.connection = connection;
@@ -138,6 +142,30 @@ final class RequestExchange implements HttpExchange {
         bodyTransforms.add(transform);
     }
 
+    @Override
+    public void paceBody(long bytesPerSecond) {
+        HttpRules.Rule rule = currentRule;
+        StreamDirection stream = rule.active().spec().stream();
+        if (stream.covers(StreamDirection.DOWNSTREAM) && responsePacer == null) {
+            responsePacer = new BodyPacer(bytesPerSecond, connection.client.eventLoop(),
+                    () -> connection.decider.inForce(rule), () -> !connection.closed);
+        }
+        if (stream.covers(StreamDirection.UPSTREAM) && requestPacer == null) {
+            requestPacer = new BodyPacer(bytesPerSecond, connection.client.eventLoop(),
+                    () -> requestStage == RequestStage.FORWARDING && connection.decider.inForce(rule),
+                    () -> !connection.closed);
+        }
+    }
+
+    /** Whether a body part of this direction is being paced out: nothing more of it is read meanwhile. */
+    boolean pacingRequest() {
+        return requestPacer != null && requestPacer.busy();
+    }
+
+    boolean pacingResponse() {
+        return responsePacer != null && responsePacer.busy();
+    }
+
     void releaseHeldBody() {
         if (heldBody != null) {
             heldBody.release();
@@ -160,5 +188,11 @@ final class RequestExchange implements HttpExchange {
         requestTimer = null;
         responseTimer = null;
         responseDelayTimer = null;
+        if (requestPacer != null) {
+            requestPacer.cancel();
+        }
+        if (responsePacer != null) {
+            responsePacer.cancel();
+        }
     }
 }

@@ -7,10 +7,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The parts of a request that rules match on, decoded once (per request, not per rule) and lazily. */
+/**
+ * The parts of a request that rules match on, decoded lazily, once per URI (not per rule): a rule
+ * after a {@code rewrite} sees the rewritten request (as rules after {@code headers} see the edited headers).
+ */
 final class RequestView {
     private final HttpRequest request;
     private String path;
+    private String decodedUri;
     private QueryStringDecoder decoder;
     private Map<String, List<String>> query;
     private String host;
@@ -29,14 +33,14 @@ final class RequestView {
 
     /** The percent-decoded path without the query; absolute-form URIs (http://host/path) give their path. */
     String path() {
-        if (path == null) {
+        if (path == null || decodedUri != request.uri()) {
             decode();
         }
         return path;
     }
 
     Map<String, List<String>> query() {
-        if (path == null) {
+        if (path == null || decodedUri != request.uri()) {
             decode();
         }
         if (query == null) {
@@ -64,6 +68,9 @@ final class RequestView {
 
     private void decode() {
         String uri = request.uri();
+        decodedUri = uri;
+        decoder = null;
+        query = null;
         int scheme = uri.indexOf("://");
         if (scheme > 0 && scheme < 8) {
             int slash = uri.indexOf('/', scheme + 3);

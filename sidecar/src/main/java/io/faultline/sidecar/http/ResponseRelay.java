@@ -132,10 +132,31 @@ final class ResponseRelay {
             collectBody(ex, content);
             return;
         }
-        writeBody(ex, content);
-        if (content instanceof LastHttpContent) {
-            endOfResponse(ex);
+        emitBody(ex, content, content instanceof LastHttpContent);
+    }
+
+    /**
+     * A body part goes to the client, then the response ends if it was the last. Paced (slowBody): the
+     * pacer writes it slice by slice and the upstream is not drained meanwhile; it goes on from here.
+     */
+    private void emitBody(RequestExchange ex, HttpContent content, boolean last) {
+        if (ex.responsePacer == null) {
+            writeBody(ex, content);
+            if (last) {
+                endOfResponse(ex);
+            }
+            return;
         }
+        conn.client.flush(); // the head (and what came before) goes at once: only the body is paced
+        ex.responsePacer.send(content, part -> {
+            writeBody(ex, part);
+            conn.client.flush();
+        }, () -> {
+            if (last) {
+                endOfResponse(ex);
+            }
+            conn.upstream.drain();
+        });
     }
 
     private void writeHead(RequestExchange ex, HttpResponse head) {
@@ -161,10 +182,7 @@ final class ResponseRelay {
             ex.heldBody = null;
             ex.heldHead = null;
             writeHead(ex, head);
-            writeBody(ex, last ? new DefaultLastHttpContent(soFar) : new DefaultHttpContent(soFar));
-            if (last) {
-                endOfResponse(ex);
-            }
+            emitBody(ex, last ? new DefaultLastHttpContent(soFar) : new DefaultHttpContent(soFar), last);
             return;
         }
         if (!last) {
@@ -181,8 +199,7 @@ final class ResponseRelay {
         head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
         head.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
         writeHead(ex, head);
-        writeBody(ex, new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
-        endOfResponse(ex);
+        emitBody(ex, new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)), true);
     }
 
     private void endOfResponse(RequestExchange ex) {

@@ -177,7 +177,7 @@ final class UpstreamLink {
         try {
             while (!conn.closed) {
                 RequestExchange ex = conn.exchange;
-                if (ex != null && ex.responseHeld) {
+                if (ex != null && (ex.responseHeld || ex.pacingResponse())) {
                     return;
                 }
                 HttpObject msg = received.peek();

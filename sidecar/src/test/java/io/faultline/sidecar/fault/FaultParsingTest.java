@@ -57,7 +57,7 @@ class FaultParsingTest {
                 "tlsHandshakeFailure",
                 // http kinds (io.faultline.sidecar.http.HttpFaultKinds)
                 "abort", "headers", "rateLimit", "transient", "drop", "reset", "serverOverload", "body",
-                "requestControlled");
+                "requestControlled", "slowBody", "rewrite");
         assertThat(FaultKinds.byToxiproxyType("limit_data")).containsSame(LimitDataFault.KIND);
         assertThat(FaultKinds.byToxiproxyType("reset_peer")).containsSame(ResetPeerFault.KIND);
         assertThat(FaultKinds.byToxiproxyType("slow_close")).containsSame(SlowCloseFault.KIND);

@@ -29,7 +29,8 @@ final class EmbeddedHttpProxy implements AutoCloseable {
     final EmbeddedChannel client = new EmbeddedChannel();
     final List<EmbeddedChannel> upstreams = new ArrayList<>();
     final ListenerStats stats = new ListenerStats();
-    final List<ActiveRule> active;
+    /** The rules in force; a test assigns a new list to change them (as a configuration change does). */
+    volatile List<ActiveRule> active;
     private final HttpRules rules = new HttpRules();
     /** null: connect; otherwise the failure every connect gets. */
     Throwable connectFailure;

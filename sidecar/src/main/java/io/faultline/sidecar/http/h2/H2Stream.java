@@ -145,6 +145,11 @@ final class H2Stream implements HttpExchange {
     public void transformResponseBody(BodyTransform transform) {
     }
 
+    /** Not offered on h2 (slowBody is not among {@link H2Faults}' kinds), as {@link #drop}. */
+    @Override
+    public void paceBody(long bytesPerSecond) {
+    }
+
     @Override
     public boolean decided() {
         return answer != null;
