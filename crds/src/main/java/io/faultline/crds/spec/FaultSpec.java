@@ -33,6 +33,7 @@ import io.faultline.crds.fault.ServerOverloadFault;
 import io.faultline.crds.fault.SlicerFault;
 import io.faultline.crds.fault.SlowBodyFault;
 import io.faultline.crds.fault.SlowCloseFault;
+import io.faultline.crds.fault.TlsHandshakeFailureFault;
 import io.faultline.crds.fault.TimeoutFault;
 import io.faultline.crds.fault.TransientFault;
 
@@ -45,11 +46,11 @@ import io.faultline.crds.fault.TransientFault;
         + "has(self.timeout), has(self.resetPeer), has(self.slowClose), has(self.down), "
         + "has(self.loss), has(self.abort), has(self.headers), has(self.body), has(self.rateLimit), "
         + "has(self.serverOverload), has(self.transient), has(self.drop), has(self.reset), "
-        + "has(self.requestControlled), has(self.slowBody), has(self.rewrite)]"
+        + "has(self.requestControlled), has(self.slowBody), has(self.rewrite), has(self.tlsHandshakeFailure)]"
         + ".filter(k, k).size() == 1",
         message = "exactly one fault kind must be set: latency, bandwidth, slicer, limitData, timeout, resetPeer, slowClose,"
                 + " down, loss, abort, headers, body, rateLimit, serverOverload, transient, drop, reset, requestControlled,"
-                + " slowBody or rewrite")
+                + " slowBody, rewrite or tlsHandshakeFailure")
 public class FaultSpec {
     @Required
     @Pattern(Formats.DNS_LABEL)
@@ -112,6 +113,8 @@ public class FaultSpec {
     public SlowBodyFault slowBody;
     @JsonPropertyDescription("HTTP: rewrite the method and/or path before the request is forwarded.")
     public RewriteFault rewrite;
+    @JsonPropertyDescription("TCP: answer the client's TLS ClientHello with a fatal alert and close (TLS targets).")
+    public TlsHandshakeFailureFault tlsHandshakeFailure;
 
     /** The kinds that are set, by their wire name and settings; exactly one in a valid fault. */
     @JsonIgnore
@@ -137,17 +140,18 @@ public class FaultSpec {
         put(kinds, "requestControlled", requestControlled);
         put(kinds, "slowBody", slowBody);
         put(kinds, "rewrite", rewrite);
+        put(kinds, "tlsHandshakeFailure", tlsHandshakeFailure);
         return kinds;
     }
 
     /** Names of every fault kind, in schema order. */
     public static final List<String> KIND_NAMES = List.of("latency", "bandwidth", "slicer", "limitData", "timeout",
             "resetPeer", "slowClose", "down", "loss", "abort", "headers", "body", "rateLimit", "serverOverload", "transient",
-            "drop", "reset", "requestControlled", "slowBody", "rewrite");
+            "drop", "reset", "requestControlled", "slowBody", "rewrite", "tlsHandshakeFailure");
 
     /** Kinds that act on a byte stream: they need a tcp target (the sidecar refuses them on http listeners). */
     public static final List<String> TCP_KIND_NAMES = List.of("bandwidth", "slicer", "limitData", "timeout", "resetPeer",
-            "slowClose", "down", "loss");
+            "slowClose", "down", "loss", "tlsHandshakeFailure");
 
     /** Kinds that act per request: they need an http target. latency is the one kind that works on both. */
     public static final List<String> HTTP_KIND_NAMES = List.of("abort", "headers", "body", "rateLimit", "serverOverload",

@@ -58,10 +58,10 @@ class SessionValidatorTest {
         assertThat(SessionValidator.validate(spec(List.of(inbound("http", 8080, null)), two, none))).containsExactly(
                 "spec.faults[0]: exactly one fault kind must be set (latency, bandwidth, slicer, limitData, timeout, resetPeer,"
                         + " slowClose, down, loss, abort, headers, body, rateLimit, serverOverload, transient, drop, reset,"
-                        + " requestControlled, slowBody, rewrite), found latency, bandwidth",
+                        + " requestControlled, slowBody, rewrite, tlsHandshakeFailure), found latency, bandwidth",
                 "spec.faults[1]: exactly one fault kind must be set (latency, bandwidth, slicer, limitData, timeout, resetPeer,"
                         + " slowClose, down, loss, abort, headers, body, rateLimit, serverOverload, transient, drop, reset,"
-                        + " requestControlled, slowBody, rewrite), found none");
+                        + " requestControlled, slowBody, rewrite, tlsHandshakeFailure), found none");
     }
 
     @Test
