@@ -43,6 +43,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner<FaultSession> {
     public static final String NAME = "faultsession";
     private static final Logger LOG = Logger.getLogger(FaultSessionReconciler.class);
+    private static final Logger TIMING = Logger.getLogger("io.faultline.operator.timing");
 
     private final NamespaceSynchronizer synchronizer;
     private final SessionResolver resolver;
@@ -85,8 +86,12 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
     @Override
     public UpdateControl<FaultSession> reconcile(FaultSession session, Context<FaultSession> context) {
         Instant now = Instant.now();
+        long started = System.nanoTime();
         String namespace = session.getMetadata().getNamespace();
-        NamespaceSyncResult sync = synchronizer.sync(ClusterView.of(context, namespace, config.killSwitch()), now);
+        NamespaceView view = ClusterView.of(context, namespace, config.killSwitch());
+        long viewed = System.nanoTime();
+        NamespaceSyncResult sync = synchronizer.sync(view, now);
+        long synced = System.nanoTime();
         String uid = session.getMetadata().getUid();
         SessionResolution resolution = sync.resolutions().get(uid);
         if (resolution == null) { // not in the cache yet: resolve against what we have
@@ -109,6 +114,9 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
             control = UpdateControl.patchStatus(session);
         }
         nextReconcile(resolution, pods, now).ifPresent(control::rescheduleAfter);
+        TIMING.debugf("reconcile %s/%s generation %d started at %s: view %d ms, sync %d ms, status %d ms", namespace,
+                session.getMetadata().getName(), session.getMetadata().getGeneration(), now, (viewed - started) / 1_000_000,
+                (synced - viewed) / 1_000_000, (System.nanoTime() - synced) / 1_000_000);
         return control;
     }
 
