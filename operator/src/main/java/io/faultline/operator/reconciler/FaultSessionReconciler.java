@@ -2,10 +2,13 @@ package io.faultline.operator.reconciler;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -50,14 +53,17 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
     private final EventRecorder events;
     private final FaultlineConfig config;
     private final MeterRegistry registry;
+    private final ClusterView.KillSwitches killSwitches;
 
     public FaultSessionReconciler(NamespaceSynchronizer synchronizer, SessionResolver resolver, EventRecorder events,
-            FaultlineConfig config, MeterRegistry registry) {
+            FaultlineConfig config, MeterRegistry registry,
+            @ConfigProperty(name = "faultline.injection.operator-namespace") String operatorNamespace) {
         this.synchronizer = synchronizer;
         this.resolver = resolver;
         this.events = events;
         this.config = config;
         this.registry = registry;
+        this.killSwitches = new ClusterView.KillSwitches(config.killSwitch(), operatorNamespace);
     }
 
     @Override
@@ -74,10 +80,10 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
         var namespaces = InformerEventSourceConfiguration.from(Namespace.class, FaultSession.class)
                 .withName("namespaces")
                 .withWatchAllNamespaces()
-                .withSecondaryToPrimaryMapper((Namespace ns) -> ClusterView.sessionsOfNamespace(context, ns.getMetadata().getName()))
-                .withOnUpdateFilter((updated, previous) -> !Objects.equals(
-                        ClusterView.annotations(updated).get(ClusterView.KILL_SWITCH_ANNOTATION),
-                        ClusterView.annotations(previous).get(ClusterView.KILL_SWITCH_ANNOTATION)))
+                .withSecondaryToPrimaryMapper((Namespace ns) -> ClusterView.sessionsAffectedBy(context, ns,
+                        killSwitches.operatorNamespace()))
+                .withOnUpdateFilter((updated, previous) -> changed(updated, previous, ClusterView.KILL_SWITCH_ANNOTATION)
+                        || changed(updated, previous, ClusterView.GLOBAL_KILL_SWITCH_ANNOTATION))
                 .build();
         return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(profiles, context),
                 new InformerEventSource<>(namespaces, context));
@@ -88,14 +94,14 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
         Instant now = Instant.now();
         long started = System.nanoTime();
         String namespace = session.getMetadata().getNamespace();
-        NamespaceView view = ClusterView.of(context, namespace, config.killSwitch());
+        NamespaceView view = ClusterView.of(context, namespace, killSwitches);
         long viewed = System.nanoTime();
         NamespaceSyncResult sync = synchronizer.sync(view, now);
         long synced = System.nanoTime();
         String uid = session.getMetadata().getUid();
         SessionResolution resolution = sync.resolutions().get(uid);
         if (resolution == null) { // not in the cache yet: resolve against what we have
-            resolution = resolver.resolve(session, ClusterView.of(context, namespace, config.killSwitch()), now);
+            resolution = resolver.resolve(session, ClusterView.of(context, namespace, killSwitches), now);
         }
         List<PodOutcome> pods = sync.podsOf(uid);
 
@@ -106,12 +112,21 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
         recordTransitionEvents(session, previous, status, resolution);
         registry.counter("faultline.session.reconciles", "phase", status.phase.name()).increment();
 
+        Optional<String> toRecord = LastValidSpec.toRecord(session, resolution);
+        toRecord.ifPresent(spec -> {
+            Map<String, String> annotations = new HashMap<>(ClusterView.annotations(session));
+            annotations.put(LastValidSpec.ANNOTATION, spec);
+            session.getMetadata().setAnnotations(annotations);
+        });
         UpdateControl<FaultSession> control;
-        if (sameStatus(previous, status)) {
-            control = UpdateControl.noUpdate();
-        } else {
+        boolean statusChanged = !sameStatus(previous, status);
+        if (statusChanged) {
             session.setStatus(status);
-            control = UpdateControl.patchStatus(session);
+        }
+        if (toRecord.isPresent()) {
+            control = statusChanged ? UpdateControl.patchResourceAndStatus(session) : UpdateControl.patchResource(session);
+        } else {
+            control = statusChanged ? UpdateControl.patchStatus(session) : UpdateControl.noUpdate();
         }
         nextReconcile(resolution, pods, now).ifPresent(control::rescheduleAfter);
         TIMING.debugf("reconcile %s/%s generation %d started at %s: view %d ms, sync %d ms, status %d ms", namespace,
@@ -123,7 +138,7 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
     @Override
     public DeleteControl cleanup(FaultSession session, Context<FaultSession> context) {
         String namespace = session.getMetadata().getNamespace();
-        NamespaceView view = ClusterView.of(context, namespace, config.killSwitch());
+        NamespaceView view = ClusterView.of(context, namespace, killSwitches);
         NamespaceView withoutSession = new NamespaceView(namespace,
                 view.sessions().stream().filter(s -> !s.getMetadata().getUid().equals(session.getMetadata().getUid())).toList(),
                 view.pods(), view.profiles(), view.killSwitch());
@@ -148,6 +163,10 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
             return DeleteControl.defaultDelete();
         }
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(config.sidecar().unreachableRetry());
+    }
+
+    private static boolean changed(Namespace updated, Namespace previous, String annotation) {
+        return !Objects.equals(ClusterView.annotations(updated).get(annotation), ClusterView.annotations(previous).get(annotation));
     }
 
     private void recordTransitionEvents(FaultSession session, FaultSessionStatus previous, FaultSessionStatus status,
