@@ -35,6 +35,10 @@ public interface FaultlineConfig {
         @WithDefault("15000")
         int defaultAdminPort();
 
+        /** How many sidecars are pushed to at the same time, across all namespaces (threads, released when idle). */
+        @WithDefault("64")
+        int pushConcurrency();
+
         /** Attempts per push before a pod is reported Unreachable. */
         @WithDefault("3")
         int pushAttempts();

@@ -2,12 +2,15 @@ package io.faultline.operator.reconciler;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -47,6 +50,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner<FaultSession> {
     public static final String NAME = "faultsession";
     private static final Logger LOG = Logger.getLogger(FaultSessionReconciler.class);
+    private static final Logger TIMING = Logger.getLogger("io.faultline.operator.timing");
 
     private final NamespaceSynchronizer synchronizer;
     private final SessionResolver resolver;
@@ -59,14 +63,17 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
     /** Inbound targets that do not reach the traffic (explicit mode and numeric Service targetPorts), for status and Events. */
     @Inject
     InterceptionCheck interceptionCheck;
+    private final ClusterView.KillSwitches killSwitches;
 
     public FaultSessionReconciler(NamespaceSynchronizer synchronizer, SessionResolver resolver, EventRecorder events,
-            FaultlineConfig config, MeterRegistry registry) {
+            FaultlineConfig config, MeterRegistry registry,
+            @ConfigProperty(name = "faultline.injection.operator-namespace") String operatorNamespace) {
         this.synchronizer = synchronizer;
         this.resolver = resolver;
         this.events = events;
         this.config = config;
         this.registry = registry;
+        this.killSwitches = new ClusterView.KillSwitches(config.killSwitch(), operatorNamespace);
     }
 
     @Override
@@ -83,10 +90,10 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
         var namespaces = InformerEventSourceConfiguration.from(Namespace.class, FaultSession.class)
                 .withName("namespaces")
                 .withWatchAllNamespaces()
-                .withSecondaryToPrimaryMapper((Namespace ns) -> ClusterView.sessionsOfNamespace(context, ns.getMetadata().getName()))
-                .withOnUpdateFilter((updated, previous) -> !Objects.equals(
-                        ClusterView.annotations(updated).get(ClusterView.KILL_SWITCH_ANNOTATION),
-                        ClusterView.annotations(previous).get(ClusterView.KILL_SWITCH_ANNOTATION)))
+                .withSecondaryToPrimaryMapper((Namespace ns) -> ClusterView.sessionsAffectedBy(context, ns,
+                        killSwitches.operatorNamespace()))
+                .withOnUpdateFilter((updated, previous) -> changed(updated, previous, ClusterView.KILL_SWITCH_ANNOTATION)
+                        || changed(updated, previous, ClusterView.GLOBAL_KILL_SWITCH_ANNOTATION))
                 .build();
         return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(profiles, context),
                 new InformerEventSource<>(namespaces, context));
@@ -95,12 +102,16 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
     @Override
     public UpdateControl<FaultSession> reconcile(FaultSession session, Context<FaultSession> context) {
         Instant now = Instant.now();
+        long started = System.nanoTime();
         String namespace = session.getMetadata().getNamespace();
-        NamespaceSyncResult sync = synchronizer.sync(ClusterView.of(context, namespace, config.killSwitch()), now);
+        NamespaceView view = ClusterView.of(context, namespace, killSwitches);
+        long viewed = System.nanoTime();
+        NamespaceSyncResult sync = synchronizer.sync(view, now);
+        long synced = System.nanoTime();
         String uid = session.getMetadata().getUid();
         SessionResolution resolution = sync.resolutions().get(uid);
         if (resolution == null) { // not in the cache yet: resolve against what we have
-            resolution = resolver.resolve(session, ClusterView.of(context, namespace, config.killSwitch()), now);
+            resolution = resolver.resolve(session, ClusterView.of(context, namespace, killSwitches), now);
         }
         WorkloadRestarts.Result restarts = workloadRestarts.reconcile(session, resolution.verdict().phase(), context, sync.podsOf(uid), now);
         List<PodOutcome> pods = interceptionCheck.reconcile(session, resolution.verdict().phase(), context, restarts.pods(), now);
@@ -112,21 +123,33 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
         recordTransitionEvents(session, previous, status, resolution);
         registry.counter("faultline.session.reconciles", "phase", status.phase.name()).increment();
 
+        Optional<String> toRecord = LastValidSpec.toRecord(session, resolution);
+        toRecord.ifPresent(spec -> {
+            Map<String, String> annotations = new HashMap<>(ClusterView.annotations(session));
+            annotations.put(LastValidSpec.ANNOTATION, spec);
+            session.getMetadata().setAnnotations(annotations);
+        });
         UpdateControl<FaultSession> control;
-        if (sameStatus(previous, status)) {
-            control = UpdateControl.noUpdate();
-        } else {
+        boolean statusChanged = !sameStatus(previous, status);
+        if (statusChanged) {
             session.setStatus(status);
-            control = UpdateControl.patchStatus(session);
+        }
+        if (toRecord.isPresent()) {
+            control = statusChanged ? UpdateControl.patchResourceAndStatus(session) : UpdateControl.patchResource(session);
+        } else {
+            control = statusChanged ? UpdateControl.patchStatus(session) : UpdateControl.noUpdate();
         }
         restarts.soonest(nextReconcile(resolution, pods, now)).ifPresent(control::rescheduleAfter);
+        TIMING.debugf("reconcile %s/%s generation %d started at %s: view %d ms, sync %d ms, status %d ms", namespace,
+                session.getMetadata().getName(), session.getMetadata().getGeneration(), now, (viewed - started) / 1_000_000,
+                (synced - viewed) / 1_000_000, (System.nanoTime() - synced) / 1_000_000);
         return control;
     }
 
     @Override
     public DeleteControl cleanup(FaultSession session, Context<FaultSession> context) {
         String namespace = session.getMetadata().getNamespace();
-        NamespaceView view = ClusterView.of(context, namespace, config.killSwitch());
+        NamespaceView view = ClusterView.of(context, namespace, killSwitches);
         NamespaceView withoutSession = new NamespaceView(namespace,
                 view.sessions().stream().filter(s -> !s.getMetadata().getUid().equals(session.getMetadata().getUid())).toList(),
                 view.pods(), view.profiles(), view.killSwitch());
@@ -151,6 +174,10 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
             return DeleteControl.defaultDelete();
         }
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(config.sidecar().unreachableRetry());
+    }
+
+    private static boolean changed(Namespace updated, Namespace previous, String annotation) {
+        return !Objects.equals(ClusterView.annotations(updated).get(annotation), ClusterView.annotations(previous).get(annotation));
     }
 
     private void recordTransitionEvents(FaultSession session, FaultSessionStatus previous, FaultSessionStatus status,

@@ -7,11 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.faultline.crds.FaultSession;
@@ -39,10 +42,14 @@ import io.faultline.operator.webhook.InjectionStatus;
  */
 @ApplicationScoped
 public class NamespaceSynchronizer {
+    /** DEBUG on this category logs how long each phase of a sync took (PropagationBenchmark turns it on). */
+    private static final Logger TIMING = Logger.getLogger("io.faultline.operator.timing");
     private final SessionResolver resolver;
     private final ConfigPusher pusher;
     private final int defaultAdminPort;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    /** Per namespace, the pods the last sync pushed to: a pod missing from the next one is forgotten by the pusher. */
+    private final Map<String, Set<String>> pushedPods = new ConcurrentHashMap<>();
 
     public NamespaceSynchronizer(SessionResolver resolver, ConfigPusher pusher, FaultlineConfig config) {
         this.resolver = resolver;
@@ -61,6 +68,7 @@ public class NamespaceSynchronizer {
     }
 
     private NamespaceSyncResult syncLocked(NamespaceView view, Instant now) {
+        long started = System.nanoTime();
         List<Pod> livePods = view.pods().stream().filter(pod -> !SidecarPods.isGone(pod)).collect(Collectors.toList());
 
         Map<String, SessionResolution> resolutions = new LinkedHashMap<>();
@@ -81,6 +89,7 @@ public class NamespaceSynchronizer {
             }
         }
 
+        long resolved = System.nanoTime();
         Map<String, PodOutcome> outcomeByPod = new HashMap<>();
         Map<String, Map<String, List<String>>> conflictsByPod = new HashMap<>();
         List<PushTarget> pushes = new ArrayList<>();
@@ -106,9 +115,15 @@ public class NamespaceSynchronizer {
             PodConfig config = ProxyConfigCompiler.compile(sessionsByPod.getOrDefault(uid, List.of()), SidecarPods.listenHost(pod),
                     InjectionStatus.baselineTargets(pod));
             conflictsByPod.put(uid, config.conflicts());
-            pushes.add(new PushTarget(uid, name, admin.get(), config));
+            pushes.add(new PushTarget(uid, name, admin.get(), SidecarPods.sidecarInstance(pod), config));
         }
+        long compiled = System.nanoTime();
         List<PushResult> results = pusher.pushAll(pushes);
+        long pushed = System.nanoTime();
+        forgetPodsNoLongerPushed(view.namespace(), pushes);
+        TIMING.debugf("sync %s: %d sessions, %d pods; resolve+select %d ms, compile %d ms, push %d ms",
+                view.namespace(), view.sessions().size(), livePods.size(), millis(started, resolved), millis(resolved, compiled),
+                millis(compiled, pushed));
         for (int i = 0; i < pushes.size(); i++) {
             PushResult result = results.get(i);
             PodState state = result.configured() ? PodState.Configured : PodState.Unreachable;
@@ -145,6 +160,19 @@ public class NamespaceSynchronizer {
                 .filter(pod -> LabelSelectorMatcher.matches(spec.selector, pod.getMetadata().getLabels()))
                 .collect(Collectors.toList());
         return StableSampler.choose(session.getMetadata().getUid(), spec.sampling, matching, pod -> pod.getMetadata().getUid());
+    }
+
+    /** Deleted, finished or no longer reachable pods: the pusher's memory of them would only grow. */
+    private void forgetPodsNoLongerPushed(String namespace, List<PushTarget> pushes) {
+        Set<String> now = pushes.stream().map(PushTarget::podUid).collect(Collectors.toSet());
+        Set<String> before = pushedPods.put(namespace, now);
+        if (before != null) {
+            before.stream().filter(uid -> !now.contains(uid)).forEach(pusher::forget);
+        }
+    }
+
+    private static long millis(long from, long to) {
+        return (to - from) / 1_000_000;
     }
 
     private static PodOutcome withConflicts(PodOutcome outcome, List<String> conflicts) {

@@ -1,10 +1,7 @@
 package io.faultline.operator.reconciler;
 
-import java.util.List;
 import java.util.Objects;
-import java.util.stream.Collectors;
 
-import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.faultline.operator.sidecar.SidecarPods;
 
@@ -20,7 +17,8 @@ final class PodChanges {
                 || !Objects.equals(podIp(updated), podIp(previous))
                 || !Objects.equals(phase(updated), phase(previous))
                 || SidecarPods.isInjected(updated) != SidecarPods.isInjected(previous)
-                || !Objects.equals(sidecarRestarts(updated), sidecarRestarts(previous));
+                // a restarted sidecar (classic or native) lost its config
+                || !SidecarPods.sidecarInstance(updated).equals(SidecarPods.sidecarInstance(previous));
     }
 
     private static String podIp(Pod pod) {
@@ -29,20 +27,5 @@ final class PodChanges {
 
     private static String phase(Pod pod) {
         return pod.getStatus() == null ? null : pod.getStatus().getPhase();
-    }
-
-    /** A restarted sidecar lost its config: its restart count and container ID change. */
-    private static List<String> sidecarRestarts(Pod pod) {
-        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
-            return List.of();
-        }
-        return pod.getStatus().getContainerStatuses().stream()
-                .filter(s -> SidecarPods.SIDECAR_CONTAINER.equals(s.getName()))
-                .map(PodChanges::identity)
-                .collect(Collectors.toList());
-    }
-
-    private static String identity(ContainerStatus status) {
-        return status.getRestartCount() + "/" + status.getContainerID();
     }
 }

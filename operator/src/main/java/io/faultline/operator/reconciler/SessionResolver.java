@@ -22,9 +22,9 @@ import io.faultline.operator.status.SessionStatusAggregator.Verdict;
 
 /**
  * Decides, for one session, its phase and what the sidecars should get from it. A spec with errors (or a missing or
- * invalid QoS profile) is not half-applied: the session is Failed and the compiler keeps using the last valid spec
- * this operator saw, so the sidecars keep what they had. (After an operator restart there is no last valid spec: the
- * session then contributes nothing until it is fixed.)
+ * invalid QoS profile) is not half-applied: the session is Failed and the compiler keeps using the last valid spec,
+ * so the sidecars keep what they had. The last valid spec is the one this operator saw, or after a restart the one
+ * recorded on the session ({@link LastValidSpec}, annotation {@code faultline.io/last-valid-spec}).
  */
 @ApplicationScoped
 public class SessionResolver {
@@ -42,6 +42,9 @@ public class SessionResolver {
 
         if (!problems.isEmpty()) {
             ValidSnapshot snapshot = lastValid.get(uid);
+            if (snapshot == null) {
+                snapshot = LastValidSpec.read(session).map(stored -> new ValidSnapshot(stored.spec(), stored.qos())).orElse(null);
+            }
             ResolvedSession effective = snapshot == null ? null : resolved(session, snapshot.spec, snapshot.qos, view, now, createdAt);
             String reason = problems.stream().anyMatch(p -> p.startsWith("spec.qosProfileRef")) ? "QoSProfileUnusable" : "InvalidSpec";
             Verdict verdict = new Verdict(SessionPhase.Failed, reason, String.join("; ", problems)

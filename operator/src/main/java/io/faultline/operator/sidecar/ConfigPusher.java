@@ -11,9 +11,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,40 +32,60 @@ import io.micrometer.core.instrument.Timer;
  * Brings sidecars to their desired config. A pod whose sidecar already reports the desired version is not touched:
  * versions confirmed recently are trusted ({@code faultline.sidecar.verify-interval}), older ones are re-read with
  * GET /v1/config (this also catches sidecars that restarted). Otherwise PUT /v1/config, retried with exponential
- * backoff on connection errors and 5xx; a 4xx (config or token rejected) is not retried.
+ * backoff on connection errors and 5xx; a 4xx (config or token rejected) is not retried. When this operator knows the
+ * version a sidecar runs and it differs from the desired one, the PUT goes out without the GET first: that saves one
+ * round trip per pod on every edit (measured in PropagationBenchmark), and the GET could only have found the desired
+ * version if something else had pushed it. All pushes of all syncs share one pool of
+ * {@code faultline.sidecar.push-concurrency} threads, so one edit reaches its pods in about one round trip.
  */
 @ApplicationScoped
 public class ConfigPusher {
     private static final Logger LOG = Logger.getLogger(ConfigPusher.class);
 
-    /** One pod to bring to a config. */
-    public record PushTarget(String podUid, String podName, String adminBaseUri, PodConfig config) {
+    /**
+     * One pod to bring to a config. {@code sidecarInstance} names the sidecar container's incarnation
+     * ({@link SidecarPods#sidecarInstance}): a version confirmed for another incarnation is not trusted.
+     */
+    public record PushTarget(String podUid, String podName, String adminBaseUri, String sidecarInstance, PodConfig config) {
+        public PushTarget(String podUid, String podName, String adminBaseUri, PodConfig config) {
+            this(podUid, podName, adminBaseUri, "", config);
+        }
     }
 
     /** What the pod's sidecar runs after the push, or why it could not be configured. */
     public record PushResult(String podName, boolean configured, String version, String message) {
     }
 
-    private record Confirmed(String adminBaseUri, String version, Instant at) {
+    private record Confirmed(String adminBaseUri, String sidecarInstance, String version, Instant at) {
+        boolean sameSidecar(PushTarget target) {
+            return adminBaseUri.equals(target.adminBaseUri()) && sidecarInstance.equals(target.sidecarInstance());
+        }
     }
 
     private final FaultlineConfig.Sidecar settings;
     private final SidecarAdminClient client;
     private final Map<String, Confirmed> confirmed = new ConcurrentHashMap<>();
-    private final ExecutorService pool = Executors.newFixedThreadPool(16, runnable -> {
-        Thread thread = new Thread(runnable, "faultline-push");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ThreadPoolExecutor pool;
     private final MeterRegistry registry;
     private final Timer pushLatency;
+    private final Counter versionChecks;
 
     public ConfigPusher(FaultlineConfig config, MeterRegistry registry) {
         this.settings = config.sidecar();
         this.client = new SidecarAdminClient(token(settings), settings.requestTimeout());
+        int threads = settings.pushConcurrency();
+        // idle threads go away: a quiet operator holds no push threads
+        this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, "faultline-push");
+            thread.setDaemon(true);
+            return thread;
+        });
+        pool.allowCoreThreadTimeOut(true);
         this.registry = registry;
         this.pushLatency = Timer.builder("faultline.sidecar.push").description("Time to bring one sidecar to its desired config")
                 .publishPercentileHistogram().register(registry);
+        this.versionChecks = Counter.builder("faultline.sidecar.version.checks")
+                .description("GET /v1/config calls asking a sidecar which version it runs").register(registry);
     }
 
     /** Pushes to every target in parallel and waits for all of them. */
@@ -90,7 +111,7 @@ public class ConfigPusher {
     PushResult push(PushTarget target) {
         String desired = target.config().version();
         Confirmed known = confirmed.get(target.podUid());
-        if (known != null && known.version.equals(desired) && known.adminBaseUri.equals(target.adminBaseUri())
+        if (known != null && known.version.equals(desired) && known.sameSidecar(target)
                 && known.at.plus(settings.verifyInterval()).isAfter(Instant.now())) {
             count("unchanged");
             return new PushResult(target.podName(), true, desired, null);
@@ -101,11 +122,14 @@ public class ConfigPusher {
         String lastError = null;
         for (int attempt = 1; attempt <= settings.pushAttempts(); attempt++) {
             try {
-                Optional<String> current = client.currentVersion(target.adminBaseUri());
-                if (current.isPresent() && current.get().equals(desired)) {
-                    remember(target, desired);
-                    count("unchanged");
-                    return new PushResult(target.podName(), true, desired, null);
+                if (!knownToDiffer(known, target, attempt)) {
+                    versionChecks.increment();
+                    Optional<String> current = client.currentVersion(target.adminBaseUri());
+                    if (current.isPresent() && current.get().equals(desired)) {
+                        remember(target, desired);
+                        count("unchanged");
+                        return new PushResult(target.podName(), true, desired, null);
+                    }
                 }
                 String applied = client.putConfig(target.adminBaseUri(), body);
                 if (!desired.equals(applied)) {
@@ -141,13 +165,26 @@ public class ConfigPusher {
         return new PushResult(target.podName(), false, null, message);
     }
 
+    /**
+     * True when this operator confirmed another version at the same address: the sidecar can only hold the desired one
+     * if something else pushed it, so the GET is skipped. Retries always ask first (the failed PUT may have landed).
+     */
+    private static boolean knownToDiffer(Confirmed known, PushTarget target, int attempt) {
+        return attempt == 1 && known != null && !known.version.equals(target.config().version()) && known.sameSidecar(target);
+    }
+
+    /** How many pods this pusher remembers a confirmed version for. */
+    public int rememberedPods() {
+        return confirmed.size();
+    }
+
     /** Forgets what a pod was known to run (e.g. when it is deleted). */
     public void forget(String podUid) {
         confirmed.remove(podUid);
     }
 
     private void remember(PushTarget target, String version) {
-        confirmed.put(target.podUid(), new Confirmed(target.adminBaseUri(), version, Instant.now()));
+        confirmed.put(target.podUid(), new Confirmed(target.adminBaseUri(), target.sidecarInstance(), version, Instant.now()));
     }
 
     private void count(String outcome) {

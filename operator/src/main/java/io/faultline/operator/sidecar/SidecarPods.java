@@ -1,15 +1,20 @@
 package io.faultline.operator.sidecar;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 
 /**
  * How the operator recognises injected pods and reaches their sidecar.
  * <ul>
- * <li>Injected: the pod has a container named {@code faultline-sidecar}, or the annotation
- * {@code faultline.io/injected: "true"}.</li>
+ * <li>Injected: the pod has a container or a (native sidecar) init container named {@code faultline-sidecar}, or the
+ * annotation {@code faultline.io/injected: "true"}.</li>
  * <li>Admin API: {@code http://<status.podIP>:<port>}, port from the annotation {@code faultline.io/admin-port},
  * default 15000 (setting {@code faultline.sidecar.default-admin-port}).</li>
  * <li>Listen host: the annotation {@code faultline.io/listen-host} overrides where the sidecar's listeners bind
@@ -29,8 +34,12 @@ public final class SidecarPods {
         if ("true".equals(annotations(pod).get(INJECTED_ANNOTATION))) {
             return true;
         }
-        return pod.getSpec() != null && pod.getSpec().getContainers() != null
-                && pod.getSpec().getContainers().stream().anyMatch(c -> SIDECAR_CONTAINER.equals(c.getName()));
+        return pod.getSpec() != null && (hasSidecar(pod.getSpec().getContainers()) || hasSidecar(pod.getSpec().getInitContainers()));
+    }
+
+    /** Native sidecars (Kubernetes 1.29+) are init containers with restartPolicy Always. */
+    private static boolean hasSidecar(List<Container> containers) {
+        return containers != null && containers.stream().anyMatch(c -> SIDECAR_CONTAINER.equals(c.getName()));
     }
 
     /** True for pods that are going away or finished: they are neither selected nor configured. */
@@ -66,6 +75,23 @@ public final class SidecarPods {
             // fall through
         }
         throw new IllegalArgumentException("annotation " + ADMIN_PORT_ANNOTATION + "='" + value + "' is not a port 1..65535");
+    }
+
+    /**
+     * Which incarnation of the sidecar container runs: restart count and container ID, from initContainerStatuses (a
+     * native sidecar: an init container with restartPolicy Always) or containerStatuses. A new incarnation has lost its
+     * config. Empty when the kubelet has not reported the container yet.
+     */
+    public static String sidecarInstance(Pod pod) {
+        if (pod.getStatus() == null) {
+            return "";
+        }
+        return Stream.of(pod.getStatus().getInitContainerStatuses(), pod.getStatus().getContainerStatuses())
+                .filter(Objects::nonNull)
+                .flatMap(List::stream)
+                .filter(status -> SIDECAR_CONTAINER.equals(status.getName()))
+                .map(status -> status.getRestartCount() + "/" + status.getContainerID())
+                .collect(Collectors.joining(","));
     }
 
     public static String listenHost(Pod pod) {

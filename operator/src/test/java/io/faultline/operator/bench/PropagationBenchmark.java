@@ -61,7 +61,9 @@ class PropagationBenchmark {
     public static class Patient implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("faultline.sidecar.request-timeout", "10s");
+            return Map.of("faultline.sidecar.request-timeout", "10s",
+                    // per-phase timings of every reconcile, to read next to the per-edit lines this test prints
+                    "quarkus.log.category.\"io.faultline.operator.timing\".level", "DEBUG");
         }
     }
 
@@ -105,7 +107,10 @@ class PropagationBenchmark {
                     s.getSpec().faults.get(0).latency.fixed = fixed;
                     return s;
                 });
-                samples.addAll(awaitNewVersion(pool, sidecars, before, editedAt));
+                List<Duration> reached = awaitNewVersion(pool, sidecars, before, editedAt);
+                System.out.printf("edit %d at %s: all %d sidecars reported the new version after %d ms%n", edit, editedAt,
+                        reached.size(), Collections.max(reached).toMillis());
+                samples.addAll(reached);
             }
             Collections.sort(samples);
             String report = String.format("sidecars=%d edits=%d samples=%d%n"

@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -165,6 +166,9 @@ class FaultSessionEndToEndTest {
                     () -> eventReasons(ns, "slow-cart"));
             assertThat(sidecarVersion(sidecar)).isEqualTo(versionBefore);
             assertThat(TcpProbe.roundTrip(listenPort)).isGreaterThanOrEqualTo(SLOW);
+            // the last valid spec is recorded on the session (what a restarted operator falls back to), not the broken one
+            String recorded = get(ns, "slow-cart").getMetadata().getAnnotations().get("faultline.io/last-valid-spec");
+            assertThat(recorded).contains("\"300ms\"").doesNotContain("nope");
         }
     }
 
@@ -264,6 +268,58 @@ class FaultSessionEndToEndTest {
             awaitReady(ns, "slow-web", 1);
             assertThat(TcpProbe.roundTrip(listenPort)).isGreaterThanOrEqualTo(SLOW);
         }
+    }
+
+    /** The global switch is an annotation on the operator's namespace (faultline.injection.operator-namespace). */
+    @Test
+    void theGlobalKillSwitchClearsFaultsInEveryNamespaceWithoutARestart() throws Exception {
+        String ns = "globalkill";
+        String operatorNamespace = "faultline-system"; // the test profile's POD_NAMESPACE default
+        namespace(client, ns);
+        if (client.namespaces().withName(operatorNamespace).get() == null) {
+            namespace(client, operatorNamespace);
+        }
+        try (SidecarProcess sidecar = SidecarProcess.start(); EchoServer app = new EchoServer()) {
+            int listenPort = TcpProbe.freePort();
+            injectedPod(client, ns, "api-1", Map.of("app", "api"), sidecar.adminPort());
+            sessions(ns).resource(session(ns, "slow-api", Map.of("app", "api"), inbound("app", app.port(), listenPort),
+                    latency("slow", "300ms"))).create();
+            awaitReady(ns, "slow-api", 1);
+
+            Instant pulled = Instant.now();
+            setGlobalKillSwitch(operatorNamespace, "true");
+            Await.until("the faults to be gone", Duration.ofSeconds(10), () -> {
+                try {
+                    return TcpProbe.fastestOf(listenPort, 3).compareTo(FAST) < 0;
+                } catch (IOException e) {
+                    return false;
+                }
+            }, () -> sidecarConfig(sidecar));
+            assertThat(Duration.between(pulled, Instant.now())).isLessThan(Duration.ofSeconds(10));
+            Await.until("phase Paused by the kill switch", WAIT, () -> get(ns, "slow-api").getStatus().phase == SessionPhase.Paused,
+                    () -> get(ns, "slow-api").getStatus().phase);
+            assertThat(readyCondition(ns, "slow-api").reason).isEqualTo("KillSwitch");
+
+            setGlobalKillSwitch(operatorNamespace, null);
+            awaitReady(ns, "slow-api", 1);
+            assertThat(TcpProbe.roundTrip(listenPort)).isGreaterThanOrEqualTo(SLOW);
+        } finally {
+            setGlobalKillSwitch(operatorNamespace, null);
+        }
+    }
+
+    private void setGlobalKillSwitch(String operatorNamespace, String value) {
+        client.namespaces().withName(operatorNamespace).edit(n -> {
+            Map<String, String> annotations = new HashMap<>(
+                    n.getMetadata().getAnnotations() == null ? Map.of() : n.getMetadata().getAnnotations());
+            if (value == null) {
+                annotations.remove("faultline.io/kill-switch-all");
+            } else {
+                annotations.put("faultline.io/kill-switch-all", value);
+            }
+            n.getMetadata().setAnnotations(annotations);
+            return n;
+        });
     }
 
     @Test

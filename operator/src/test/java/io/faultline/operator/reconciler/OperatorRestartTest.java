@@ -22,6 +22,7 @@ import io.faultline.crds.spec.FaultSpec;
 import io.faultline.crds.spec.Schedule;
 import io.faultline.crds.spec.Target;
 import io.faultline.crds.status.PodState;
+import io.faultline.crds.status.SessionPhase;
 import io.faultline.operator.sidecar.ConfigPusher;
 import io.faultline.operator.sidecar.SidecarPods;
 import io.faultline.operator.status.PodOutcome;
@@ -75,6 +76,47 @@ class OperatorRestartTest {
         assertThat(after.counter("faultline.sidecar.pushes", "outcome", "unchanged").count()).isEqualTo(1);
         assertThat(sidecar.output().lines().filter(l -> l.contains("config_applied") && l.contains(configured.configVersion())))
                 .hasSize(1);
+    }
+
+    /** "Nothing half-applied; what the sidecars had stays" also across a restart: the last valid spec is on the session. */
+    @Test
+    void aSessionThatBecameInvalidKeepsItsLastValidSpecAcrossARestart() throws Exception {
+        FaultSession valid = session();
+        NamespaceSyncResult first = operator(new SimpleMeterRegistry()).sync(view(valid), Instant.now());
+        String version = first.podsOf("session-uid").get(0).configVersion();
+        SessionResolution accepted = first.resolutions().get("session-uid");
+        String recorded = LastValidSpec.toRecord(valid, accepted).orElseThrow(); // what the reconciler writes
+
+        FaultSession broken = session();
+        broken.getSpec().faults.get(0).targets = List.of("no-such-target");
+        broken.getMetadata().setAnnotations(Map.of(LastValidSpec.ANNOTATION, recorded));
+        SimpleMeterRegistry after = new SimpleMeterRegistry();
+        NamespaceSyncResult restarted = operator(after).sync(view(broken), Instant.now());
+
+        SessionResolution failed = restarted.resolutions().get("session-uid");
+        assertThat(failed.verdict().phase()).isEqualTo(SessionPhase.Failed);
+        assertThat(failed.verdict().message()).contains("no-such-target", "sidecars keep the last valid spec");
+        assertThat(LastValidSpec.toRecord(broken, failed)).as("an invalid spec is never recorded").isEmpty();
+        assertThat(restarted.podsOf("session-uid").get(0).configVersion()).isEqualTo(version);
+        assertThat(after.counter("faultline.sidecar.pushes", "outcome", "pushed").count()).isZero();
+        assertThat(TcpProbe.roundTrip(listenPort)).isGreaterThanOrEqualTo(Duration.ofMillis(280));
+    }
+
+    @Test
+    void withoutTheRecordARestartedOperatorWouldDropTheRules() throws Exception {
+        operator(new SimpleMeterRegistry()).sync(view(session()), Instant.now());
+        FaultSession broken = session();
+        broken.getSpec().faults.get(0).targets = List.of("no-such-target");
+
+        SimpleMeterRegistry after = new SimpleMeterRegistry();
+        operator(after).sync(view(broken), Instant.now());
+
+        // the control case for the test above: the record is what keeps the rules
+        assertThat(after.counter("faultline.sidecar.pushes", "outcome", "pushed").count()).isEqualTo(1);
+    }
+
+    private NamespaceView view(FaultSession session) {
+        return new NamespaceView("shop", List.of(session), List.of(pod()), Map.of(), false);
     }
 
     private static NamespaceSynchronizer operator(SimpleMeterRegistry registry) {

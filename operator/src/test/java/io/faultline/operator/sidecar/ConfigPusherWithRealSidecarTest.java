@@ -79,6 +79,34 @@ class ConfigPusherWithRealSidecarTest {
     }
 
     @Test
+    void aNewSidecarIncarnationIsNotTrustedEvenWithinTheVerifyInterval() throws Exception {
+        ConfigPusher pusher = new ConfigPusher(new TestSettings(SidecarProcess.TOKEN, Duration.ofMinutes(5)), registry);
+        PodConfig config = config(latencySession("300ms", null));
+        assertThat(pusher.push(target(config, "0/containerd://first")).configured()).isTrue();
+
+        sidecar.restart(); // the kubelet reports restartCount 1 with a new container ID
+        PushResult afterRestart = pusher.push(target(config, "1/containerd://second"));
+
+        assertThat(afterRestart.configured()).as(afterRestart.message()).isTrue();
+        assertThat(registry.counter("faultline.sidecar.pushes", "outcome", "pushed").count()).isEqualTo(2);
+        assertThat(TcpProbe.roundTrip(listenPort)).isGreaterThanOrEqualTo(Duration.ofMillis(280));
+    }
+
+    @Test
+    void anEditOfAKnownSidecarIsPutWithoutAskingFirst() throws Exception {
+        ConfigPusher pusher = new ConfigPusher(new TestSettings(SidecarProcess.TOKEN, Duration.ZERO), registry);
+        assertThat(pusher.push(target(config(latencySession("300ms", null)))).configured()).isTrue();
+        double getsBefore = adminGets();
+
+        PodConfig edited = config(latencySession("50ms", null));
+        PushResult result = pusher.push(target(edited));
+
+        assertThat(result.configured()).as(result.message()).isTrue();
+        assertThat(countApplied(edited.version())).isEqualTo(1);
+        assertThat(adminGets()).as("GET /v1/config requests after the edit").isEqualTo(getsBefore);
+    }
+
+    @Test
     void aWrongTokenIsRejectedWithoutRetries() {
         ConfigPusher pusher = new ConfigPusher(new TestSettings("wrong-token", Duration.ZERO), registry);
 
@@ -135,6 +163,14 @@ class ConfigPusherWithRealSidecarTest {
 
     private PushTarget target(PodConfig config) {
         return new PushTarget("pod-uid", "pod", "http://127.0.0.1:" + sidecar.adminPort(), config);
+    }
+
+    private PushTarget target(PodConfig config, String sidecarInstance) {
+        return new PushTarget("pod-uid", "pod", "http://127.0.0.1:" + sidecar.adminPort(), sidecarInstance, config);
+    }
+
+    private double adminGets() {
+        return registry.counter("faultline.sidecar.version.checks").count();
     }
 
     private long countApplied(String version) {

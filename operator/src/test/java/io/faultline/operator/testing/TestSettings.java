@@ -23,6 +23,10 @@ public final class TestSettings implements FaultlineConfig {
                 return 15000;
             }
 
+            public int pushConcurrency() {
+                return 8;
+            }
+
             public int pushAttempts() {
                 return 2;
             }
