@@ -20,7 +20,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The client side of an {@link HttpProxyConnection}: takes the decoded requests off the client
@@ -31,11 +34,15 @@ import java.util.ArrayDeque;
 final class ClientIntake extends ChannelInboundHandlerAdapter {
     private final HttpProxyConnection conn;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
+    private final long idleTimeoutNanos;
     private boolean inputDone;
     private boolean draining;
+    /** Armed while no request is in progress (idleTimeout); a request head disarms it. */
+    private ScheduledFuture<?> idleTimer;
 
-    ClientIntake(HttpProxyConnection conn) {
+    ClientIntake(HttpProxyConnection conn, Duration idleTimeout) {
         this.conn = conn;
+        this.idleTimeoutNanos = idleTimeout.toNanos();
     }
 
     // ---------------------------------------------------------------- channel events
@@ -114,7 +121,9 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The connection ends or leaves HTTP: nothing queued or scheduled stays behind. */
     void releaseQueued() {
+        cancelIdleTimer();
         HttpObject msg;
         while ((msg = queued.poll()) != null) {
             ReferenceCountUtil.release(msg);
@@ -125,11 +134,33 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
         if (inputDone) {
             conn.closeAfterWrites();
         } else {
+            armIdleTimer();
             conn.client.read();
         }
     }
 
+    private void armIdleTimer() {
+        if (idleTimeoutNanos <= 0 || idleTimer != null) {
+            return;
+        }
+        idleTimer = conn.client.eventLoop().schedule(() -> {
+            idleTimer = null;
+            if (!conn.closed && conn.exchange == null && queued.isEmpty()) {
+                conn.stats.idleClosed.increment();
+                conn.closeAfterWrites();
+            }
+        }, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    void cancelIdleTimer() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
     private void begin(HttpRequest request) {
+        cancelIdleTimer();
         conn.stats.requests.increment();
         if (request.decoderResult().isFailure()) {
             ReferenceCountUtil.release(request);

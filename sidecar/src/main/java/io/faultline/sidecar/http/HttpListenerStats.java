@@ -26,6 +26,10 @@ public final class HttpListenerStats {
     public final LongAdder badGateway = new LongAdder();
     /** 504: upstream connect or response timeout. */
     public final LongAdder gatewayTimeout = new LongAdder();
+    /** Client connections closed after idleTimeout with no request in progress. */
+    public final LongAdder idleClosed = new LongAdder();
+    /** Connections that switched protocols (101, WebSocket) and became a byte relay. */
+    public final LongAdder upgraded = new LongAdder();
 
     public ObjectNode toJson() {
         return JsonNodeFactory.instance.objectNode()
@@ -38,6 +42,8 @@ public final class HttpListenerStats {
                 .put("headersTooLarge", headersTooLarge.sum())
                 .put("unsupported", unsupported.sum())
                 .put("badGateway", badGateway.sum())
-                .put("gatewayTimeout", gatewayTimeout.sum());
+                .put("gatewayTimeout", gatewayTimeout.sum())
+                .put("idleClosed", idleClosed.sum())
+                .put("upgraded", upgraded.sum());
     }
 }

@@ -66,7 +66,7 @@ public final class HttpProxyConnection {
         this.listenerStats = listenerStats;
         this.stats = listenerStats.http;
         this.observer = options.observer();
-        this.intake = new ClientIntake(this);
+        this.intake = new ClientIntake(this, options.idleTimeout());
         this.decider = new ExchangeDecider(this, rules);
         this.upstream = new UpstreamLink(this, connector, options.responseTimeout());
         this.relay = new ResponseRelay(this);

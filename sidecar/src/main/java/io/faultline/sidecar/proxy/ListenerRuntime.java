@@ -3,6 +3,7 @@ package io.faultline.sidecar.proxy;
 import io.faultline.sidecar.config.ListenerSpec;
 import io.faultline.sidecar.config.Protocol;
 import io.faultline.sidecar.engine.ListenerStats;
+import io.faultline.sidecar.http.HttpConnectionOptions;
 import io.faultline.sidecar.http.HttpProxyConnection;
 import io.faultline.sidecar.http.HttpRules;
 import io.faultline.sidecar.http.NettyUpstreamConnector;
@@ -198,7 +199,7 @@ public final class ListenerRuntime {
         NettyUpstreamConnector connector = new NettyUpstreamConnector(current, upstreamTls, transport,
                 cause -> upstreamFailed(current, cause));
         HttpProxyConnection.start(client, connector, () -> httpRules.compiled(rules.get()),
-                connectionRandom.get(), stats, current.responseTimeout());
+                connectionRandom.get(), stats, HttpConnectionOptions.of(current));
     }
 
     private synchronized void upstreamFailed(ListenerSpec current, Throwable cause) {
