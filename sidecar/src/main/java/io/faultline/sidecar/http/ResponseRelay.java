@@ -71,10 +71,11 @@ final class ResponseRelay {
             return;
         }
         if (status >= 100 && status < 200) {
-            // Informational: our own 100 Continue already went to the client; 103 hints are dropped.
-            ReferenceCountUtil.release(response);
-            skipEmptyLast = true;
-            return;
+            skipEmptyLast = true; // the decoder follows every head with a last part, empty for these
+            if (ex.responseStage == ResponseStage.WAITING) {
+                relayInformational(ex, response);
+                return;
+            }
         }
         if (ex.responseStage != ResponseStage.WAITING) {
             ReferenceCountUtil.release(response);
@@ -135,6 +136,21 @@ final class ResponseRelay {
         if (content instanceof LastHttpContent) {
             endOfResponse(ex);
         }
+    }
+
+    /**
+     * 100 Continue, 103 Early Hints...: passed on as they came (hop-by-hop headers removed), ahead of
+     * the final answer; never to HTTP/1.0 clients (RFC 9110 §15.2). Encoded here, past the server
+     * codec, whose encoder would take the informational head for the final one (HEAD bookkeeping).
+     */
+    private void relayInformational(RequestExchange ex, HttpResponse response) {
+        ReferenceCountUtil.release(response);
+        if (ex.http10) {
+            return;
+        }
+        HopByHop.strip(response.headers());
+        lastWrite = conn.client.pipeline().context(HttpProxyConnection.CODEC)
+                .writeAndFlush(RawHead.encode(conn.client.alloc(), response));
     }
 
     private void writeHead(RequestExchange ex, HttpResponse head) {

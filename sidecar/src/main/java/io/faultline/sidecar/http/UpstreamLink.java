@@ -2,7 +2,6 @@ package io.faultline.sidecar.http;
 
 import io.faultline.sidecar.http.RequestExchange.RequestStage;
 import io.faultline.sidecar.http.RequestExchange.ResponseStage;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,7 +18,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +30,6 @@ import java.util.concurrent.TimeUnit;
  * client then gets a 502/504 or, mid-response, a close.
  */
 final class UpstreamLink {
-    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-
     private final HttpProxyConnection conn;
     private final UpstreamConnector connector;
     private final long responseTimeoutNanos;
@@ -102,11 +98,7 @@ final class UpstreamLink {
         }
         // Keep-alive to the upstream whatever the client speaks: its connection is ours.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        if (ex.expectContinue) {
-            // We vouch for the upstream: it gets the body with the head, the client gets 100 from us.
-            request.headers().remove(HttpHeaderNames.EXPECT);
-            conn.client.pipeline().context(HttpProxyConnection.CODEC).writeAndFlush(Unpooled.wrappedBuffer(CONTINUE));
-        }
+        // Expect: 100-continue goes on: the upstream's own 100 (or its early final answer) reaches the client.
         conn.stats.forwarded.increment();
         ex.requestStage = RequestStage.FORWARDING;
         lastRequestWrite = channel.write(request);

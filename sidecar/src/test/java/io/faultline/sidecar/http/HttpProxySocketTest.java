@@ -243,12 +243,13 @@ class HttpProxySocketTest {
 
             c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
             // The body goes only after the interim answer: read it raw.
-            byte[] interim = c.socket.getInputStream().readNBytes("HTTP/1.1 100 Continue\r\n\r\n".length());
-            assertThat(new String(interim, StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+            String interim = HttpInformationalSocketTest.readHead(c.socket.getInputStream());
+            assertThat(interim).startsWith("HTTP/1.1 100 Continue\r\n").endsWith("\r\n\r\n");
             c.send("hello");
             RawHttpClient.Response echo = c.read(false);
             assertThat(echo.status()).isEqualTo(200);
-            assertThat(echo.text()).contains("\"body\":\"hello\"").doesNotContain("expect");
+            // The 100 came from the upstream (JDK server), which answers Expect itself.
+            assertThat(echo.text()).contains("\"body\":\"hello\"").contains("\"expect\":\"100-continue\"");
 
             RawHttpClient.Response last = c.get("/api/items", "Connection: close");
             assertThat(last.status()).isEqualTo(200);
