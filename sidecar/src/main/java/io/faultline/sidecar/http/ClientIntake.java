@@ -37,6 +37,9 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
     private final long idleTimeoutNanos;
     private boolean inputDone;
     private boolean draining;
+    /** Leaving HTTP (101): whether the client sent anything the codec still held. */
+    private boolean leaving;
+    private boolean strayBytes;
     /** Armed while no request is in progress (idleTimeout); a request head disarms it. */
     private ScheduledFuture<?> idleTimer;
 
@@ -49,6 +52,9 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (leaving) {
+            strayBytes = true;
+        }
         if (conn.closed || !(msg instanceof HttpObject http)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -128,6 +134,20 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
         while ((msg = queued.poll()) != null) {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /**
+     * Takes the client channel out of HTTP (after a 101): the codec and this handler leave its
+     * pipeline. False when the client sent something after its upgrade request, before the 101
+     * (it must wait for it): those bytes cannot be relayed in order.
+     */
+    boolean leaveHttp() {
+        boolean clean = queued.isEmpty();
+        releaseQueued();
+        leaving = true;
+        conn.client.pipeline().remove(HttpProxyConnection.CODEC);
+        conn.client.pipeline().remove(this);
+        return clean && !strayBytes;
     }
 
     private void readOrFinish() {

@@ -66,8 +66,12 @@ final class ResponseRelay {
         }
         int status = response.status().code();
         if (status == 101) {
-            ReferenceCountUtil.release(response);
-            conn.upstream.failedDuring(ex, "upstream switched protocols, which this proxy does not relay");
+            if (ex.upgradeRequested && ex.responseStage == ResponseStage.WAITING) {
+                UpgradeHandover.run(conn, ex, response);
+            } else {
+                ReferenceCountUtil.release(response);
+                conn.upstream.failedDuring(ex, "upstream switched protocols without being asked to");
+            }
             return;
         }
         if (status >= 100 && status < 200) {

@@ -2,14 +2,17 @@ package io.faultline.sidecar.http;
 
 import io.faultline.sidecar.http.RequestExchange.RequestStage;
 import io.faultline.sidecar.http.RequestExchange.ResponseStage;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -20,6 +23,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,8 +37,12 @@ final class UpstreamLink {
     private final HttpProxyConnection conn;
     private final UpstreamConnector connector;
     private final long responseTimeoutNanos;
-    private final ArrayDeque<HttpObject> received = new ArrayDeque<>();
+    /** Decoded responses; after a 101, the raw bytes that followed it. */
+    private final ArrayDeque<Object> received = new ArrayDeque<>();
     private Channel channel;
+    /** The HTTP handlers of the current upstream channel (removed when it switches protocols). */
+    private ChannelHandler[] httpHandlers;
+    private boolean detaching;
     private boolean connecting;
     private ChannelFuture lastRequestWrite;
     private boolean draining;
@@ -61,7 +69,8 @@ final class UpstreamLink {
                 .setMaxInitialLineLength(HttpProxyConnection.MAX_INITIAL_LINE)
                 .setMaxHeaderSize(HttpProxyConnection.MAX_RESPONSE_HEADER_SIZE)
                 .setMaxChunkSize(HttpProxyConnection.MAX_CHUNK), this::headInFlight);
-        connector.connect(conn.client, decoder, new HttpRequestEncoder(), new Handler()).addListener((ChannelFuture f) -> {
+        ChannelHandler[] handlers = {decoder, new HttpRequestEncoder(), new Handler()};
+        connector.connect(conn.client, handlers).addListener((ChannelFuture f) -> {
             connecting = false;
             if (conn.closed) {
                 f.channel().close();
@@ -77,6 +86,7 @@ final class UpstreamLink {
                 return;
             }
             channel = f.channel();
+            httpHandlers = handlers;
             channel.read();
             if (ex == conn.exchange) {
                 conn.observer.upstreamConnected(ex, conn.nanoTime());
@@ -92,7 +102,15 @@ final class UpstreamLink {
 
     private void sendHead(RequestExchange ex) {
         HttpRequest request = ex.request;
+        String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+        ex.upgradeRequested = conn.tunnels != null && upgrade != null
+                && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
         HopByHop.strip(request.headers());
+        if (ex.upgradeRequested) {
+            // The one hop-by-hop request that goes on: the upstream may switch protocols (WebSocket).
+            request.headers().set(HttpHeaderNames.UPGRADE, upgrade);
+            request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
         if (ex.http10 && !request.headers().contains(HttpHeaderNames.HOST)) {
             request.headers().set(HttpHeaderNames.HOST, hostOf(channel));
         }
@@ -170,10 +188,17 @@ final class UpstreamLink {
                 if (ex != null && ex.responseHeld) {
                     return;
                 }
-                HttpObject msg = received.peek();
-                if (msg == null) {
+                Object next = received.peek();
+                if (next == null) {
                     readOrGiveUp(ex);
                     return;
+                }
+                if (!(next instanceof HttpObject msg)) {
+                    // Raw bytes come only after a 101, and a 101 that is not taken over ends the connection.
+                    received.poll();
+                    ReferenceCountUtil.release(next);
+                    drop();
+                    continue;
                 }
                 if (ex == null || ex.responseStage == ResponseStage.DONE || ex.requestStage == RequestStage.DECIDING
                         || ex.requestStage == RequestStage.DISCARDING) {
@@ -262,7 +287,7 @@ final class UpstreamLink {
         channel = null;
         lastRequestWrite = null;
         conn.relay.forgetInformational();
-        HttpObject msg;
+        Object msg;
         while ((msg = received.poll()) != null) {
             ReferenceCountUtil.release(msg);
         }
@@ -271,15 +296,45 @@ final class UpstreamLink {
         }
     }
 
+    /**
+     * Takes the upstream channel out of HTTP after a 101 it answered: the HTTP handlers leave its
+     * pipeline; the bytes that came after the 101 are handed out (the caller writes or releases them).
+     */
+    Channel detach(List<ByteBuf> after101) {
+        Channel up = channel;
+        channel = null;
+        lastRequestWrite = null;
+        detaching = true;
+        try {
+            for (ChannelHandler h : httpHandlers) {
+                // The decoder hands what it still holds to the next handler, ours, which keeps it.
+                up.pipeline().remove(h);
+            }
+        } finally {
+            detaching = false;
+        }
+        Object msg;
+        while ((msg = received.poll()) != null) {
+            if (msg instanceof ByteBuf b) {
+                after101.add(b);
+            } else {
+                ReferenceCountUtil.release(msg); // the empty last part of the 101
+            }
+        }
+        return up;
+    }
+
     private final class Handler extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (conn.closed || ctx.channel() != channel || !(msg instanceof HttpObject http)) {
+            boolean ours = detaching || (!conn.closed && ctx.channel() == channel);
+            if (!ours || !(msg instanceof HttpObject || msg instanceof ByteBuf)) {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            conn.listenerStats.bytesDownstream.add(msg instanceof HttpContent c ? c.content().readableBytes() : 0);
-            received.add(http);
+            conn.listenerStats.bytesDownstream.add(msg instanceof HttpContent c ? c.content().readableBytes()
+                    : msg instanceof ByteBuf b ? b.readableBytes() : 0);
+            received.add(msg);
         }
 
         @Override

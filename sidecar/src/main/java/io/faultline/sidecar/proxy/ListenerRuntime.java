@@ -2,6 +2,7 @@ package io.faultline.sidecar.proxy;
 
 import io.faultline.sidecar.config.ListenerSpec;
 import io.faultline.sidecar.config.Protocol;
+import io.faultline.sidecar.config.RuleSpec;
 import io.faultline.sidecar.engine.ListenerStats;
 import io.faultline.sidecar.http.HttpConnectionOptions;
 import io.faultline.sidecar.http.HttpProxyConnection;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /** A bound listener: accepts clients, connects each to the upstream on the same event loop, relays. */
@@ -172,12 +174,12 @@ public final class ListenerRuntime {
                         f.channel().close();
                         return;
                     }
-                    start(client, f.channel());
+                    start(client, f.channel(), rule -> true);
                 });
     }
 
-    private void start(Channel client, Channel upstream) {
-        ProxiedConnection connection = new ProxiedConnection(client, upstream, connectionRandom.get());
+    private void start(Channel client, Channel upstream, Predicate<RuleSpec> applies) {
+        ProxiedConnection connection = new ProxiedConnection(client, upstream, connectionRandom.get(), applies);
         client.pipeline().addLast(ProxiedConnection.STREAM_END, new StreamEndHandler());
         client.pipeline().addLast(ProxiedConnection.RELAY,
                 new RelayHandler(connection, client, upstream, stats.bytesUpstream));
@@ -199,7 +201,14 @@ public final class ListenerRuntime {
         NettyUpstreamConnector connector = new NettyUpstreamConnector(current, upstreamTls, transport,
                 cause -> upstreamFailed(current, cause));
         HttpProxyConnection.start(client, connector, () -> httpRules.compiled(rules.get()),
-                connectionRandom.get(), stats, HttpConnectionOptions.of(current));
+                connectionRandom.get(), stats, HttpConnectionOptions.of(current).withTunnels(this::startTunnel));
+    }
+
+    /** An http connection that switched protocols (WebSocket) goes on as a byte relay with tcp faults. */
+    private void startTunnel(Channel client, Channel upstream, Predicate<RuleSpec> applies) {
+        httpClients.remove(client);
+        upstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        start(client, upstream, applies);
     }
 
     private synchronized void upstreamFailed(ListenerSpec current, Throwable cause) {

@@ -289,9 +289,6 @@ class HttpProxySocketTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("rules[0].abort").hasMessageContaining("needs an http listener");
         assertThatThrownBy(() -> sidecar.apply(mixed.formatted(addr, addr,
-                "[{name: a, listeners: [web], bandwidth: {rate: 1KB}}]")))
-                .hasMessageContaining("rules[0].bandwidth").hasMessageContaining("is a tcp fault");
-        assertThatThrownBy(() -> sidecar.apply(mixed.formatted(addr, addr,
                 "[{name: a, listeners: [raw], match: {path: /x}, latency: {fixed: 1ms}}]")))
                 .hasMessageContaining("rules[0].match");
         assertThatThrownBy(() -> sidecar.apply(mixed.formatted(addr, addr,
