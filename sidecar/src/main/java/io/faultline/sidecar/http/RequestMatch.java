@@ -177,6 +177,11 @@ public final class RequestMatch {
         return false;
     }
 
+    /** Whether {@code request} matches (for request heads that did not come through the HTTP/1.1 codec, e.g. h2). */
+    public boolean matches(io.netty.handler.codec.http.HttpRequest request) {
+        return matches(new RequestView(request));
+    }
+
     boolean matches(RequestView r) {
         if (!methods.isEmpty() && !methods.contains(r.method())) {
             return false;

@@ -8,6 +8,8 @@ import io.faultline.sidecar.http.HttpConnectionOptions;
 import io.faultline.sidecar.http.HttpProxyConnection;
 import io.faultline.sidecar.http.HttpRules;
 import io.faultline.sidecar.http.NettyUpstreamConnector;
+import io.faultline.sidecar.http.h2.H2ProxyConnection;
+import io.faultline.sidecar.http.h2.PrefaceSniffer;
 import io.faultline.sidecar.util.Log;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -200,8 +202,17 @@ public final class ListenerRuntime {
         client.closeFuture().addListener(f -> httpClients.remove(client));
         NettyUpstreamConnector connector = new NettyUpstreamConnector(current, upstreamTls, transport,
                 cause -> upstreamFailed(current, cause));
-        HttpProxyConnection.start(client, connector, () -> httpRules.compiled(rules.get()),
-                connectionRandom.get(), stats, HttpConnectionOptions.of(current).withTunnels(this::startTunnel));
+        Supplier<List<HttpRules.Rule>> compiled = () -> httpRules.compiled(rules.get());
+        SplittableRandom random = connectionRandom.get();
+        Runnable http1 = () -> HttpProxyConnection.start(client, connector, compiled, random, stats,
+                HttpConnectionOptions.of(current).withTunnels(this::startTunnel));
+        if (upstreamTls != null) {
+            http1.run(); // h2 to a TLS upstream would need ALPN: such listeners serve HTTP/1.1 only
+            return;
+        }
+        client.pipeline().addLast(PrefaceSniffer.NAME, new PrefaceSniffer(http1,
+                () -> H2ProxyConnection.start(client, connector, compiled, random, stats, current.responseTimeout())));
+        client.read();
     }
 
     /** An http connection that switched protocols (WebSocket) goes on as a byte relay with tcp faults. */
