@@ -124,6 +124,11 @@ class ChartDefaultsTest {
                 "faultline.io/qosprofiles: get,list,watch",
                 "faultline.io/qosprofiles/status: patch",
                 "/pods: list,watch",
+                "/services: list",
+                "apps/replicasets: get",
+                "apps/deployments: get,patch",
+                "apps/statefulsets: get,patch",
+                "apps/daemonsets: get,patch",
                 "/events: create",
                 "/secrets: create",
                 "/secrets[faultline-sidecar-token]: get,update");

@@ -48,6 +48,18 @@ class RbacFollowsOperatorCodeTest {
             new Use("secrets read", Pattern.compile("secrets\\(\\)[^;]*\\.get\\(\\)"), "/secrets", Set.of("get")),
             new Use("secrets created", Pattern.compile("secrets\\(\\)[^;]*\\.create\\(\\)"), "/secrets", Set.of("create")),
             new Use("secrets updated", Pattern.compile("secrets\\(\\)[^;]*\\.update\\(\\)"), "/secrets", Set.of("update")),
+            new Use("services listed (InterceptionCheck)", Pattern.compile("services\\(\\)[^;]*\\.list\\(\\)"), "/services",
+                    Set.of("list")),
+            new Use("ReplicaSet read (a pod's Deployment)", Pattern.compile("replicaSets\\(\\)[^;]*\\.get\\(\\)"), "apps/replicasets",
+                    Set.of("get")),
+            new Use("Deployment template read", Pattern.compile("deployments\\(\\)[^;]*\\.get\\(\\)"), "apps/deployments", Set.of("get")),
+            new Use("Deployment rollout restart", Pattern.compile("deployments\\(\\)[^;]*\\.patch\\("), "apps/deployments", Set.of("patch")),
+            new Use("StatefulSet template read", Pattern.compile("statefulSets\\(\\)[^;]*\\.get\\(\\)"), "apps/statefulsets",
+                    Set.of("get")),
+            new Use("StatefulSet rollout restart", Pattern.compile("statefulSets\\(\\)[^;]*\\.patch\\("), "apps/statefulsets",
+                    Set.of("patch")),
+            new Use("DaemonSet template read", Pattern.compile("daemonSets\\(\\)[^;]*\\.get\\(\\)"), "apps/daemonsets", Set.of("get")),
+            new Use("DaemonSet rollout restart", Pattern.compile("daemonSets\\(\\)[^;]*\\.patch\\("), "apps/daemonsets", Set.of("patch")),
             new Use("webhook configuration read", Pattern.compile("mutatingWebhookConfigurations\\(\\)[^;]*\\.get\\(\\)"),
                     "admissionregistration.k8s.io/mutatingwebhookconfigurations", Set.of("get")),
             new Use("webhook configuration caBundle", Pattern.compile("mutatingWebhookConfigurations\\(\\)[^;]*\\.update\\(\\)"),
@@ -72,7 +84,8 @@ class RbacFollowsOperatorCodeTest {
     @Test
     void theTableRecognisesTheKnownUses() {
         Set<String> needed = needed();
-        assertThat(needed).contains("/pods: list", "/events: create", "coordination.k8s.io/leases: update",
+        assertThat(needed).contains("/pods: list", "/events: create", "apps/replicasets: get", "apps/deployments: patch",
+                "apps/statefulsets: patch", "apps/daemonsets: get", "coordination.k8s.io/leases: update",
                 "faultline.io/faultsessions/status: patch", "faultline.io/faultsessions: patch");
     }
 

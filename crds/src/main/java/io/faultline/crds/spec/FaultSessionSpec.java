@@ -43,8 +43,20 @@ public class FaultSessionSpec {
     @JsonPropertyDescription("The faults, each applied to some or all targets.")
     public List<FaultSpec> faults;
 
+    @JsonPropertyDescription("When true, selected pods that run without the Faultline sidecar (status AwaitingInjection) get it by a"
+            + " rolling restart of their Deployment, StatefulSet or DaemonSet (as kubectl rollout restart does), one workload at a"
+            + " time, each at most once per generation of the session, and only where injection is enabled (namespace label"
+            + " faultline.io/injection=enabled or pod annotation faultline.io/inject: \"true\"). Default: false (pods are listed as"
+            + " AwaitingInjection and left alone).")
+    public Boolean restartWorkloads;
+
     /** True when the session asks for its faults to be removed for now. */
     public boolean pauseRequested() {
         return Boolean.TRUE.equals(paused);
+    }
+
+    /** True when the session may roll the workloads of its pods that have no sidecar yet. */
+    public boolean restartRequested() {
+        return Boolean.TRUE.equals(restartWorkloads);
     }
 }

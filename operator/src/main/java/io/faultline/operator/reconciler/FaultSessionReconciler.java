@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import jakarta.inject.Inject;
+
 import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -28,6 +30,8 @@ import io.faultline.crds.status.FaultSessionStatus;
 import io.faultline.crds.status.PodState;
 import io.faultline.crds.status.SessionPhase;
 import io.faultline.operator.config.FaultlineConfig;
+import io.faultline.operator.coverage.InterceptionCheck;
+import io.faultline.operator.restart.WorkloadRestarts;
 import io.faultline.operator.status.Conditions;
 import io.faultline.operator.status.PodOutcome;
 import io.faultline.operator.status.SessionStatusAggregator;
@@ -49,6 +53,12 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
     private final EventRecorder events;
     private final FaultlineConfig config;
     private final MeterRegistry registry;
+    /** spec.restartWorkloads (its own package: the rollout restarts of pods awaiting injection). */
+    @Inject
+    WorkloadRestarts workloadRestarts;
+    /** Inbound targets that do not reach the traffic (explicit mode and numeric Service targetPorts), for status and Events. */
+    @Inject
+    InterceptionCheck interceptionCheck;
 
     public FaultSessionReconciler(NamespaceSynchronizer synchronizer, SessionResolver resolver, EventRecorder events,
             FaultlineConfig config, MeterRegistry registry) {
@@ -92,7 +102,8 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
         if (resolution == null) { // not in the cache yet: resolve against what we have
             resolution = resolver.resolve(session, ClusterView.of(context, namespace, config.killSwitch()), now);
         }
-        List<PodOutcome> pods = sync.podsOf(uid);
+        WorkloadRestarts.Result restarts = workloadRestarts.reconcile(session, resolution.verdict().phase(), context, sync.podsOf(uid), now);
+        List<PodOutcome> pods = interceptionCheck.reconcile(session, resolution.verdict().phase(), context, restarts.pods(), now);
 
         FaultSessionStatus previous = session.getStatus();
         FaultSessionStatus status = SessionStatusAggregator.aggregate(previous, session.getMetadata().getGeneration(),
@@ -108,7 +119,7 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
             session.setStatus(status);
             control = UpdateControl.patchStatus(session);
         }
-        nextReconcile(resolution, pods, now).ifPresent(control::rescheduleAfter);
+        restarts.soonest(nextReconcile(resolution, pods, now)).ifPresent(control::rescheduleAfter);
         return control;
     }
 

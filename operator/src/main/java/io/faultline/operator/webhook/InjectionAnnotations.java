@@ -23,6 +23,11 @@ public final class InjectionAnnotations {
     public static final String INBOUND_PORTS = "faultline.io/inbound-ports";
     /** Comma-separated outbound listeners, each NAME=LISTEN_PORT=[tcp|http|tls://]HOST:PORT. */
     public static final String OUTBOUND = "faultline.io/outbound";
+    /**
+     * Comma-separated names of {@link #OUTBOUND} listeners whose destination port is redirected to the listener
+     * (transparent mode only): the app keeps dialling HOST:PORT and its connections to PORT reach the sidecar.
+     */
+    public static final String OUTBOUND_REDIRECT = "faultline.io/outbound-redirect";
     /** "true" / "false": overrides the native sidecar setting for this pod. */
     public static final String NATIVE_SIDECAR = "faultline.io/native-sidecar";
 

@@ -30,7 +30,8 @@ public record InterceptionPlan(Interception mode, List<InboundPort> inbound, Lis
     public static InterceptionPlan of(Pod pod, Interception mode, int adminPort) {
         Map<String, String> annotations = PodParts.annotations(pod);
         List<InboundPort> inbound = inbound(pod, mode, annotations.get(InjectionAnnotations.INBOUND_PORTS));
-        List<OutboundListener> outbound = outbound(annotations.get(InjectionAnnotations.OUTBOUND));
+        List<OutboundListener> outbound = redirects(outbound(annotations.get(InjectionAnnotations.OUTBOUND)), mode,
+                annotations.get(InjectionAnnotations.OUTBOUND_REDIRECT));
         checkPortClashes(pod, inbound, outbound, adminPort);
         return new InterceptionPlan(mode, inbound, outbound);
     }
@@ -112,6 +113,46 @@ public record InterceptionPlan(Interception mode, List<InboundPort> inbound, Lis
                     "FAULTLINE_OUTBOUND_" + name.toUpperCase(Locale.ROOT).replace('-', '_')));
         }
         return listeners;
+    }
+
+    /** The listeners named in {@code faultline.io/outbound-redirect} get their destination port redirected. */
+    private static List<OutboundListener> redirects(List<OutboundListener> listeners, Interception mode, String annotation) {
+        if (annotation == null || annotation.isBlank()) {
+            return listeners;
+        }
+        String where = "annotation " + InjectionAnnotations.OUTBOUND_REDIRECT;
+        if (mode != Interception.TRANSPARENT) {
+            throw new NotInjectable(Reason.InvalidAnnotation, where + " needs faultline.io/interception: transparent (the redirect"
+                    + " is an iptables rule installed by the NET_ADMIN init container); in explicit mode point the app at the"
+                    + " FAULTLINE_OUTBOUND_* address instead");
+        }
+        List<OutboundListener> result = new ArrayList<>(listeners);
+        Map<Integer, String> byPort = new HashMap<>();
+        for (String token : annotation.split(",")) {
+            String name = token.trim();
+            int index = -1;
+            for (int i = 0; i < result.size(); i++) {
+                if (result.get(i).name().equals(name)) {
+                    index = i;
+                }
+            }
+            if (index < 0) {
+                throw new NotInjectable(Reason.InvalidAnnotation, where + ": '" + name + "' is not the name of an entry of "
+                        + InjectionAnnotations.OUTBOUND);
+            }
+            OutboundMapping mapping = OutboundMapping.parse(result.get(index).mapping());
+            if (mapping.scheme().equals("tls")) {
+                throw new NotInjectable(Reason.InvalidAnnotation, where + ": '" + name + "' originates TLS (tls://), but a redirected"
+                        + " connection arrives as the app sent it (already TLS if the app speaks TLS); use a tcp mapping");
+            }
+            String other = byPort.put(mapping.port(), name);
+            if (other != null && !other.equals(name)) {
+                throw new NotInjectable(Reason.InvalidAnnotation, where + ": '" + other + "' and '" + name + "' both redirect"
+                        + " destination port " + mapping.port() + "; a redirect by port cannot tell their hosts apart");
+            }
+            result.set(index, result.get(index).redirected(mapping.port()));
+        }
+        return result;
     }
 
     /** The sidecar's ports (admin, inbound listeners, outbound listeners) must not meet each other or the app's ports. */

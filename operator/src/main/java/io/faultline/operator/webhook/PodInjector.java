@@ -89,8 +89,9 @@ public final class PodInjector {
         }
         List<Container> initContainers = new ArrayList<>(spec.getInitContainers() == null ? List.of() : spec.getInitContainers());
         int firstInit = 0;
-        if (mode == Interception.TRANSPARENT && !plan.inbound().isEmpty()) {
-            initContainers.add(0, SidecarContainers.redirectInit(settings, plan.inbound()));
+        boolean redirectsOutbound = plan.outbound().stream().anyMatch(l -> l.redirectPort() != null);
+        if (mode == Interception.TRANSPARENT && (!plan.inbound().isEmpty() || redirectsOutbound)) {
+            initContainers.add(0, SidecarContainers.redirectInit(settings, plan.inbound(), plan.outbound()));
             firstInit = 1;
         }
         if (nativeSidecar) {

@@ -74,12 +74,12 @@ final class SidecarContainers {
     }
 
     /** Transparent mode: installs the redirects, then exits. The only container with a capability beyond none. */
-    static Container redirectInit(InjectionSettings settings, List<InboundPort> ports) {
+    static Container redirectInit(InjectionSettings settings, List<InboundPort> ports, List<OutboundListener> outbound) {
         return new ContainerBuilder()
                 .withName(INIT_CONTAINER)
                 .withImage(settings.initImage())
                 .withImagePullPolicy(settings.imagePullPolicy())
-                .withCommand("sh", "-c", IptablesRules.script(IptablesRules.inbound(ports)))
+                .withCommand("sh", "-c", IptablesRules.script(IptablesRules.all(ports, outbound, settings.sidecarUid())))
                 .withNewResources()
                     .addToRequests("cpu", new Quantity("10m")).addToRequests("memory", new Quantity("16Mi"))
                     .addToLimits("memory", new Quantity("32Mi"))

@@ -37,7 +37,8 @@ class GoldenFilesTest {
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     static final List<String> REQUIRED_CASES = List.of("plain-pod", "several-containers", "named-ports", "probes", "opt-out",
-            "host-network", "already-injected", "transparent", "native-sidecar", "resource-overrides", "active-session");
+            "host-network", "already-injected", "transparent", "native-sidecar", "resource-overrides", "active-session",
+            "transparent-outbound");
 
     @Test
     void everyRequiredCaseHasAGolden() {

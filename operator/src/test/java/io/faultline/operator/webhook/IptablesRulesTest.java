@@ -33,6 +33,22 @@ class IptablesRulesTest {
     }
 
     @Test
+    void outboundRedirectsTheAppsConnectionsToAMappedPortButNotTheSidecarsOwnNorLoopback() {
+        List<OutboundListener> listeners = List.of(new OutboundListener("payments", "15001=http://payments:80", 15001, "P"),
+                new OutboundListener("db", "15002=db:5432", 15002, "D", 5432));
+
+        assertThat(IptablesRules.outbound(listeners, 1337)).containsExactly(
+                List.of("iptables", "-t", "nat", "-N", "FAULTLINE_OUTBOUND"),
+                List.of("iptables", "-t", "nat", "-A", "FAULTLINE_OUTBOUND", "-m", "owner", "--uid-owner", "1337", "-j", "RETURN"),
+                List.of("iptables", "-t", "nat", "-A", "FAULTLINE_OUTBOUND", "-d", "127.0.0.0/8", "-j", "RETURN"),
+                List.of("iptables", "-t", "nat", "-A", "FAULTLINE_OUTBOUND", "-p", "tcp", "--dport", "5432", "-j", "REDIRECT",
+                        "--to-ports", "15002"),
+                List.of("iptables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-j", "FAULTLINE_OUTBOUND"));
+        assertThat(IptablesRules.outbound(listeners.subList(0, 1), 1337)).as("no listener redirected: OUTPUT untouched").isEmpty();
+        assertThat(IptablesRules.all(List.of(port(8080, 18080)), listeners, 1337)).hasSize(3 + 5);
+    }
+
+    @Test
     void nothingToRedirectMeansNoCommands() {
         assertThat(IptablesRules.inbound(List.of())).isEmpty();
     }

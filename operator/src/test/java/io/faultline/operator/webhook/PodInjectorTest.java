@@ -105,6 +105,33 @@ class PodInjectorTest {
     }
 
     @Test
+    void outboundRedirectNeedsTransparentModeAKnownTcpListenerAndOneListenerPerPort() {
+        String outbound = "payments=15001=http://payments:80,db=15002=db:5432,vault=15003=tls://vault:443,db2=15004=db-2:5432";
+        Map<String, String> cases = Map.of(
+                "explicit|db", "needs faultline.io/interception: transparent",
+                "transparent|cache", "'cache' is not the name of an entry of faultline.io/outbound",
+                "transparent|vault", "originates TLS",
+                "transparent|db,db2", "'db' and 'db2' both redirect destination port 5432");
+        cases.forEach((given, expected) -> {
+            String[] parts = given.split("\\|");
+            Pod input = pod(Map.of("faultline.io/interception", parts[0], "faultline.io/outbound", outbound,
+                    "faultline.io/outbound-redirect", parts[1]));
+            PodInjector.Result result = inject(input, ENABLED);
+            assertThat(result.decision().reason()).as(given).isEqualTo(Reason.InvalidAnnotation);
+            assertThat(result.decision().message()).as(given).contains("faultline.io/outbound-redirect", expected);
+            assertThat(JsonPatches.diff(input, result.mutated())).as(given).isEmpty();
+        });
+
+        PodInjector.Result redirected = inject(pod(Map.of("faultline.io/interception", "transparent", "faultline.io/outbound", outbound,
+                "faultline.io/outbound-redirect", "payments, db")), ENABLED);
+        assertThat(redirected.decision().inject()).as(redirected.decision().message()).isTrue();
+        assertThat(redirected.status().outbound()).extracting(OutboundListener::name, OutboundListener::redirectPort)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("payments", 80), org.assertj.core.groups.Tuple.tuple("db", 5432),
+                        org.assertj.core.groups.Tuple.tuple("vault", null), org.assertj.core.groups.Tuple.tuple("db2", null));
+        assertThat(InjectionStatus.parse(redirected.status().toJson())).isEqualTo(redirected.status());
+    }
+
+    @Test
     void explicitModeCannotTakeOverAnUnnamedPort() {
         Pod input = new PodBuilder(pod(Map.of("faultline.io/inbound-ports", "9000"))).editSpec().editContainer(0).addNewPort()
                 .withContainerPort(9000).endPort().endContainer().endSpec().build();

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Run inside a network namespace by {@link TransparentRedirectNetnsTest}: an "app" on APP_PORT answering {@code app},
  * and a stand-in "sidecar" on LISTEN_PORT that asks the app on 127.0.0.1:APP_PORT and answers {@code sidecar>} + what
- * the app said. Prints {@code ready} once both listen.
+ * the app said. With three more arguments (OUT_PORT UPSTREAM_HOST UPSTREAM_PORT), a stand-in outbound listener on
+ * 127.0.0.1:OUT_PORT that asks UPSTREAM_HOST:UPSTREAM_PORT and answers {@code sidecar>} + what the upstream said.
+ * Prints {@code ready} once all listen.
  */
 public final class RedirectProbeServers {
     private RedirectProbeServers() {
@@ -32,6 +34,21 @@ public final class RedirectProbeServers {
                 out.write(("sidecar>" + reply + "\n").getBytes(StandardCharsets.US_ASCII));
             }
         });
+        if (args.length >= 5) {
+            int outPort = Integer.parseInt(args[2]);
+            InetSocketAddress upstream = new InetSocketAddress(args[3], Integer.parseInt(args[4]));
+            ServerSocket outbound = new ServerSocket();
+            outbound.setReuseAddress(true);
+            outbound.bind(new InetSocketAddress("127.0.0.1", outPort));
+            serve(outbound, client -> {
+                try (Socket socket = new Socket()) {
+                    socket.connect(upstream, 2000);
+                    socket.setSoTimeout(2000);
+                    String reply = readLine(socket.getInputStream());
+                    client.getOutputStream().write(("sidecar>" + reply + "\n").getBytes(StandardCharsets.US_ASCII));
+                }
+            });
+        }
         System.out.println("ready");
         System.out.flush();
     }

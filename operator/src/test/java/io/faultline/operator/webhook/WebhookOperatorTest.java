@@ -26,6 +26,11 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
@@ -166,6 +171,85 @@ class WebhookOperatorTest {
         assertThat(injectedCount()).isEqualTo(injectedBefore + 1);
         await("an Injected event is recorded", () -> client.v1().events().inNamespace("shop").list().getItems().stream()
                 .anyMatch(e -> "Injected".equals(e.getReason()) && e.getMessage().contains("checkout-*")));
+    }
+
+    /** The reconciler's call site: a session with restartWorkloads rolls the Deployment of a selected pod without sidecar. */
+    @Test
+    void aSessionWithRestartWorkloadsRollsTheDeploymentOfASelectedPodWithoutSidecar() throws Exception {
+        String ns = "rollouts";
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
+                .addToLabels("faultline.io/injection", "enabled").endMetadata().build()).create();
+        PodTemplateSpec template = new PodTemplateSpecBuilder().withNewMetadata().addToLabels("app", "checkout").endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage("shop/app:1").endContainer().endSpec().build();
+        client.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder().withNewMetadata().withName("checkout").endMetadata()
+                .withNewSpec().withNewSelector().addToMatchLabels("app", "checkout").endSelector().withTemplate(template).endSpec()
+                .build()).create();
+        client.apps().replicaSets().inNamespace(ns).resource(new ReplicaSetBuilder().withNewMetadata().withName("checkout-5c8d")
+                .addNewOwnerReference().withApiVersion("apps/v1").withKind("Deployment").withName("checkout").withUid("d-uid")
+                .withController(true).endOwnerReference().endMetadata()
+                .withNewSpec().withNewSelector().addToMatchLabels("app", "checkout").endSelector().withTemplate(template).endSpec()
+                .build()).create();
+        client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("checkout-5c8d-q1")
+                .addToLabels("app", "checkout").addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet")
+                .withName("checkout-5c8d").withUid("rs-uid").withController(true).endOwnerReference().endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage("shop/app:1").endContainer().endSpec()
+                .withNewStatus().withPhase("Running").endStatus().build()).create();
+        FaultSession session = latencySession();
+        session.getMetadata().setNamespace(ns);
+        session.getSpec().restartWorkloads = true;
+        client.resources(FaultSession.class).inNamespace(ns).resource(session).create();
+
+        await("the Deployment's pod template is restarted", () -> {
+            var annotations = client.apps().deployments().inNamespace(ns).withName("checkout").get().getSpec().getTemplate()
+                    .getMetadata().getAnnotations();
+            return annotations != null && annotations.containsKey("kubectl.kubernetes.io/restartedAt")
+                    && annotations.getOrDefault("faultline.io/restarted-for", "").startsWith("search-slow@1#");
+        });
+        await("a WorkloadRestarted event on the session", () -> client.v1().events().inNamespace(ns).list().getItems().stream()
+                .anyMatch(e -> "WorkloadRestarted".equals(e.getReason()) && "FaultSession".equals(e.getInvolvedObject().getKind())
+                        && e.getMessage().contains("Deployment checkout")));
+        await("the session status says so for the pod", () -> {
+            FaultSession current = client.resources(FaultSession.class).inNamespace(ns).withName("search-slow").get();
+            return current.getStatus() != null && current.getStatus().pods.stream().anyMatch(p -> p.name.equals("checkout-5c8d-q1")
+                    && p.state == io.faultline.crds.status.PodState.AwaitingInjection && p.message != null
+                    && p.message.contains("Deployment checkout"));
+        });
+    }
+
+    /** The reconciler's call site: an explicit-mode pod behind a Service with a numeric targetPort is reported. */
+    @Test
+    void aServiceReachingAnExplicitlyInterceptedPortByNumberIsReportedInTheStatusAndAnEvent() throws Exception {
+        String ns = "explicit";
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
+                .addToLabels("faultline.io/injection", "enabled").endMetadata().build()).create();
+        io.fabric8.kubernetes.api.model.Pod pod = AdmissionReviews.checkoutPod();
+        pod.getMetadata().setGenerateName(null);
+        pod.getMetadata().setName("checkout-1");
+        pod.getMetadata().setNamespace(ns);
+        PodInjector.Result injected = PodInjector.inject(new PodInjector.Request(pod, ns, Map.of("faultline.io/injection", "enabled"),
+                InjectionSettings.defaults("faultline-system"), List.of()));
+        assertThat(injected.decision().inject()).as(injected.decision().message()).isTrue();
+        String portName = injected.status().inbound().get(0).portName();
+        int port = injected.status().inbound().get(0).port();
+        client.pods().inNamespace(ns).resource(injected.mutated()).create();
+        client.services().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata()
+                .withName("checkout").endMetadata().withNewSpec().withSelector(pod.getMetadata().getLabels()).addNewPort().withPort(80)
+                .withNewTargetPort(port).endPort().endSpec().build()).create();
+        FaultSession session = latencySession();
+        session.getMetadata().setNamespace(ns);
+        session.getSpec().targets.get(0).port = port;
+        session.getSpec().selector = new PodSelector(pod.getMetadata().getLabels());
+        client.resources(FaultSession.class).inNamespace(ns).resource(session).create();
+
+        await("the session status names the Service and the fix", () -> {
+            FaultSession current = client.resources(FaultSession.class).inNamespace(ns).withName("search-slow").get();
+            return current.getStatus() != null && current.getStatus().pods.stream().anyMatch(p -> p.name.equals("checkout-1")
+                    && p.message != null && p.message.contains("Service checkout port 80: its targetPort is the number " + port)
+                    && p.message.contains("targetPort to \"" + portName + "\""));
+        });
+        await("a NotIntercepted event on the session", () -> client.v1().events().inNamespace(ns).list().getItems().stream()
+                .anyMatch(e -> "NotIntercepted".equals(e.getReason()) && "FaultSession".equals(e.getInvolvedObject().getKind())
+                        && e.getMessage().contains("checkout-1")));
     }
 
     private double injectedCount() {

@@ -11,6 +11,7 @@ final class AdminRoutes {
         Router router = new Router();
         new NativeApi(engine).register(router);
         new StatsApi(engine).register(router);
+        new RecordingsApi(engine).register(router);
         new ToxiproxyApi(engine).register(router);
         return router;
     }

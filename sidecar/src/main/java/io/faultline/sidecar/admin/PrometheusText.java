@@ -1,5 +1,7 @@
 package io.faultline.sidecar.admin;
 
+import io.faultline.sidecar.recording.Histogram;
+
 /** Prometheus text exposition format 0.0.4: HELP and TYPE once per family, escaped label values. */
 final class PrometheusText {
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -14,6 +16,38 @@ final class PrometheusText {
 
     /** One sample; {@code labels} alternate name and value. */
     PrometheusText sample(String name, long value, String... labels) {
+        return sample(name, Long.toString(value), labels);
+    }
+
+    PrometheusText sample(String name, double value, String... labels) {
+        return sample(name, formatDouble(value), labels);
+    }
+
+    /**
+     * The samples of one histogram (its family declared with type histogram): a cumulative
+     * {@code _bucket} per bound with label {@code le}, ending with {@code le="+Inf"}, then {@code _sum} and {@code _count}.
+     */
+    PrometheusText histogram(String name, Histogram.Snapshot h, String... labels) {
+        String[] withLe = java.util.Arrays.copyOf(labels, labels.length + 2);
+        withLe[labels.length] = "le";
+        for (int i = 0; i < h.cumulative().length; i++) {
+            withLe[labels.length + 1] = i < Histogram.BOUNDS_SECONDS.length
+                    ? formatDouble(Histogram.BOUNDS_SECONDS[i]) : "+Inf";
+            sample(name + "_bucket", h.cumulative()[i], withLe);
+        }
+        sample(name + "_sum", h.sumSeconds(), labels);
+        return sample(name + "_count", h.count(), labels);
+    }
+
+    /** Plain decimal notation (0.0005, 2.5, 10), as the Prometheus Go client prints bucket bounds. */
+    static String formatDouble(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    }
+
+    private PrometheusText sample(String name, String value, String... labels) {
         out.append(name);
         if (labels.length > 0) {
             out.append('{');

@@ -9,6 +9,9 @@ import io.faultline.sidecar.config.RuleSpec;
 import io.faultline.sidecar.engine.Engine;
 import io.faultline.sidecar.engine.ListenerStats;
 import io.faultline.sidecar.engine.RuleStats;
+import io.faultline.sidecar.recording.Histogram;
+import io.faultline.sidecar.recording.PhaseTimings;
+import io.faultline.sidecar.recording.RecordingBuffer;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -51,7 +54,14 @@ final class StatsApi {
                     .put("bytesUpstream", s.bytesUpstream.sum())
                     .put("bytesDownstream", s.bytesDownstream.sum());
             if (l.protocol() == Protocol.HTTP) {
-                listeners.with(l.name()).set("http", s.http.toJson());
+                ObjectNode node = listeners.with(l.name());
+                node.set("http", s.http.toJson());
+                node.set("timings", timings(s));
+                RecordingBuffer rec = s.recordings;
+                if (rec != null) {
+                    node.putObject("recording").put("capacity", rec.capacity()).put("size", rec.size())
+                            .put("recorded", rec.recorded());
+                }
             }
         }
         ObjectNode rules = root.putObject("rules");
@@ -109,6 +119,15 @@ final class StatsApi {
                         http.get(outcome).asLong(), "listener", l.name(), "outcome", outcome));
             }
         }
+        histogramFamily(out, config, "faultline_listener_http_upstream_connect_seconds",
+                "Opening a new upstream connection for an http request (reused connections are not counted).",
+                t -> t.upstreamConnect);
+        histogramFamily(out, config, "faultline_listener_http_time_to_first_byte_seconds",
+                "From an http request's head received to its response head sent to the client (injected delays included).",
+                t -> t.timeToFirstByte);
+        histogramFamily(out, config, "faultline_listener_http_request_duration_seconds",
+                "From an http request's head received to its response's last byte sent to the client.",
+                t -> t.total);
         out.family("faultline_rule_matched_total", "counter", "Requests an http rule matched (before its probability draw).");
         for (RuleSpec r : config.rules()) {
             out.sample("faultline_rule_matched_total", ruleStats(r.name()).matched.sum(), "rule", r.name());
@@ -126,6 +145,29 @@ final class StatsApi {
         for (ListenerSpec l : config.listeners()) {
             out.sample(name, value.applyAsLong(listenerStats(l.name())), "listener", l.name());
         }
+    }
+
+    private void histogramFamily(PrometheusText out, ProxyConfig config, String name, String help,
+                                 java.util.function.Function<PhaseTimings, Histogram> which) {
+        out.family(name, "histogram", help);
+        for (ListenerSpec l : config.listeners()) {
+            if (l.protocol() == Protocol.HTTP) {
+                out.histogram(name, which.apply(listenerStats(l.name()).httpTimings).snapshot(), "listener", l.name());
+            }
+        }
+    }
+
+    private static ObjectNode timings(ListenerStats s) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        summary(n, "upstreamConnect", s.httpTimings.upstreamConnect);
+        summary(n, "timeToFirstByte", s.httpTimings.timeToFirstByte);
+        summary(n, "total", s.httpTimings.total);
+        return n;
+    }
+
+    private static void summary(ObjectNode parent, String field, Histogram h) {
+        Histogram.Snapshot snap = h.snapshot();
+        parent.putObject(field).put("count", snap.count()).put("sumSeconds", snap.sumSeconds());
     }
 
     private ListenerStats listenerStats(String name) {

@@ -41,6 +41,13 @@ public final class ConfigJson {
             n.put("responseTimeout", Durations.format(l.responseTimeout()));
             n.put("idleTimeout", Durations.format(l.idleTimeout()));
         }
+        if (l.recording().enabled()) {
+            ObjectNode rec = n.putObject("recording");
+            rec.put("capacity", l.recording().capacity());
+            ArrayNode names = rec.putArray("headers");
+            l.recording().headers().forEach(names::add);
+            rec.put("bodyBytes", l.recording().bodyBytes());
+        }
         if (l.tls().caFile() != null || l.tls().serverName() != null) {
             ObjectNode tls = n.putObject("tls");
             if (l.tls().caFile() != null) {

@@ -28,7 +28,9 @@ public final class ConfigParser {
     private static final Set<String> TOP_FIELDS = Set.of("version", "expiresAt", "listeners", "rules");
     private static final Set<String> LISTENER_FIELDS = Set.of(
             "name", "listen", "upstream", "protocol", "enabled", "connectTimeout", "maxConnections", "tls", "bound",
-            "responseTimeout", "idleTimeout");
+            "responseTimeout", "idleTimeout", "recording");
+    private static final Set<String> RECORDING_FIELDS = Set.of("capacity", "headers", "bodyBytes");
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9a-z-]{1,64}");
     private static final Set<String> RULE_BASE_FIELDS = Set.of("name", "listeners", "probability", "stream", "match");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -148,7 +150,7 @@ public final class ConfigParser {
             }
             tls = new TlsSpec(t.string("caFile", null), t.string("serverName", null));
         }
-        for (String httpOnly : List.of("responseTimeout", "idleTimeout")) {
+        for (String httpOnly : List.of("responseTimeout", "idleTimeout", "recording")) {
             if (l.has(httpOnly) && protocol != Protocol.HTTP) {
                 throw l.error(httpOnly, "applies to http listeners only (protocol: http)");
             }
@@ -161,7 +163,38 @@ public final class ConfigParser {
                 l.duration("responseTimeout", ListenerSpec.DEFAULT_RESPONSE_TIMEOUT),
                 l.duration("idleTimeout", ListenerSpec.DEFAULT_IDLE_TIMEOUT),
                 TlsTermination.NONE,
-                RecordingSpec.OFF);
+                l.has("recording") ? parseRecording(l.object("recording")) : RecordingSpec.OFF);
+    }
+
+    /** {@code recording: {capacity: 1000, headers: [content-type], bodyBytes: 0}}; present = on. */
+    static RecordingSpec parseRecording(ConfigNode r) {
+        r.allowOnly(RECORDING_FIELDS);
+        int capacity = (int) r.integer("capacity", RecordingSpec.DEFAULT_CAPACITY, 1, RecordingSpec.MAX_CAPACITY);
+        List<String> names = r.strings("headers");
+        if (names.size() > RecordingSpec.MAX_HEADERS) {
+            throw r.error("headers", names.size() + " names; at most " + RecordingSpec.MAX_HEADERS + " are recorded");
+        }
+        List<String> headers = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i).trim().toLowerCase(java.util.Locale.ROOT);
+            if (!HEADER_NAME.matcher(name).matches()) {
+                throw new ConfigException(r.pathOf("headers") + "[" + i + "]", "'" + names.get(i)
+                        + "' is not a header name; expected letters, digits and !#$%&'*+.^_`|~- (at most 64)");
+            }
+            if (headers.contains(name)) {
+                throw new ConfigException(r.pathOf("headers") + "[" + i + "]", "header '" + name + "' is listed twice");
+            }
+            headers.add(name);
+        }
+        long bodyBytes = r.size("bodyBytes", 0L);
+        if (bodyBytes > RecordingSpec.MAX_BODY_BYTES) {
+            throw r.error("bodyBytes", bodyBytes + " is too large; expected a size from 0 to 64KiB");
+        }
+        if (capacity * bodyBytes > RecordingSpec.MAX_BODY_BYTES_TOTAL) {
+            throw r.error("bodyBytes", "capacity x bodyBytes = " + capacity * bodyBytes
+                    + " bytes; at most 16MiB (lower capacity or bodyBytes)");
+        }
+        return new RecordingSpec(capacity, headers, (int) bodyBytes);
     }
 
     public static RuleSpec parseRule(ConfigNode r, Set<String> listenerNames) {

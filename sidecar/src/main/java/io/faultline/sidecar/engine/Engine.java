@@ -3,6 +3,8 @@ package io.faultline.sidecar.engine;
 import io.faultline.sidecar.config.ConfigException;
 import io.faultline.sidecar.config.ListenerSpec;
 import io.faultline.sidecar.config.ProxyConfig;
+import io.faultline.sidecar.config.RecordingSpec;
+import io.faultline.sidecar.recording.RecordingBuffer;
 import io.faultline.sidecar.config.RuleSpec;
 import io.faultline.sidecar.http.RuleCompatibility;
 import io.faultline.sidecar.proxy.ActiveRule;
@@ -218,6 +220,7 @@ public final class Engine implements AutoCloseable {
         config = next;
         configured = true;
         forgetStatsOf(next);
+        applyRecordings(next);
         scheduleExpiry(next);
         List<Future<?>> applied = refreshActiveRules();
         Log.info("config_applied", "version", next.version(), "listeners", next.listeners().size(),
@@ -272,6 +275,27 @@ public final class Engine implements AutoCloseable {
         Set<String> ruleNames = new HashSet<>();
         next.rules().forEach(r -> ruleNames.add(r.name()));
         ruleStats.keySet().retainAll(ruleNames);
+    }
+
+    /** Recording kept on keeps its buffer (resized if needed); turned off frees it. */
+    private void applyRecordings(ProxyConfig next) {
+        for (ListenerSpec l : next.listeners()) {
+            RecordingSpec rec = l.recording();
+            ListenerStats stats = rec.enabled()
+                    ? listenerStats.computeIfAbsent(l.name(), n -> new ListenerStats())
+                    : listenerStats.get(l.name());
+            if (stats == null) {
+                continue;
+            }
+            RecordingBuffer buffer = stats.recordings;
+            if (!rec.enabled()) {
+                stats.recordings = null;
+            } else if (buffer == null) {
+                stats.recordings = new RecordingBuffer(rec);
+            } else {
+                buffer.reconfigure(rec);
+            }
+        }
     }
 
     private void scheduleExpiry(ProxyConfig next) {

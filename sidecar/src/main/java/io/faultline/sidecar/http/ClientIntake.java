@@ -234,6 +234,7 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean last = content instanceof LastHttpContent;
+        conn.observer.requestBody(ex, content);
         boolean forwarding = ex.requestStage == RequestStage.FORWARDING;
         if (forwarding) {
             conn.upstream.writeRequestBody(content);

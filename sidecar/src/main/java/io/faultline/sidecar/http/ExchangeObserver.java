@@ -1,5 +1,6 @@
 package io.faultline.sidecar.http;
 
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 
 /**
@@ -8,8 +9,8 @@ import io.netty.handler.codec.http.HttpResponse;
  * ({@link HttpExchange#nanoTime}). The exchange and head are only lent: copy what you keep, never
  * release or edit them. Every method does nothing unless overridden.
  *
- * <p>Per request the order is: requestReceived, [upstreamConnected], requestSent, responseStarted,
- * responseComplete; a request answered by a fault or by the proxy skips the upstream phases; one
+ * <p>Per request the order is: requestReceived, [forwardingStarted, [upstreamConnected], requestSent],
+ * responseStarted, responseComplete (requestBody and responseBody along the way); a request answered by a fault or by the proxy skips the upstream phases; one
  * cut short by a close ends with exchangeAborted instead.
  */
 public interface ExchangeObserver {
@@ -18,6 +19,22 @@ public interface ExchangeObserver {
 
     /** A request head arrived. {@code exchange.request()} is null when it was malformed (answered 4xx). */
     default void requestReceived(HttpExchange exchange, long nanos) {
+    }
+
+    /**
+     * The request leaves the rules (after any injected request delay) for the upstream:
+     * {@code newConnection} when an upstream connection starts opening for it now, else its head is
+     * written on the kept-alive one.
+     */
+    default void forwardingStarted(HttpExchange exchange, boolean newConnection, long nanos) {
+    }
+
+    /** A part of the request body as the client sent it (forwarded or discarded). Lent: copy what you keep. */
+    default void requestBody(HttpExchange exchange, HttpContent part) {
+    }
+
+    /** A part of the response body on its way to the client (local answers included). Lent: copy what you keep. */
+    default void responseBody(HttpExchange exchange, HttpContent part) {
     }
 
     /** A new upstream connection opened for this request (not called when a kept-alive one is reused). */

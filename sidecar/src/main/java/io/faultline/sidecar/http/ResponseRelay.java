@@ -54,6 +54,7 @@ final class ResponseRelay {
     void writeLocalAnswer(RequestExchange ex, FullHttpResponse response) {
         ex.responseStage = ResponseStage.DONE;
         conn.observer.responseStarted(ex, response, conn.nanoTime());
+        conn.observer.responseBody(ex, response);
         lastWrite = conn.client.writeAndFlush(response);
         conn.observer.responseComplete(ex, conn.nanoTime());
     }
@@ -164,6 +165,7 @@ final class ResponseRelay {
 
     /** Every part of an upstream response body passes here on its way to the client. */
     private void writeBody(RequestExchange ex, HttpContent content) {
+        conn.observer.responseBody(ex, content);
         lastWrite = conn.client.write(content);
     }
 

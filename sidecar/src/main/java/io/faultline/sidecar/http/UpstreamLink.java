@@ -58,6 +58,7 @@ final class UpstreamLink {
     /** Sends the request upstream, connecting first if there is no open upstream connection. */
     void forward(RequestExchange ex) {
         if (channel != null && channel.isActive()) {
+            conn.observer.forwardingStarted(ex, false, conn.nanoTime());
             sendHead(ex);
             return;
         }
@@ -65,6 +66,7 @@ final class UpstreamLink {
             return;
         }
         connecting = true;
+        conn.observer.forwardingStarted(ex, true, conn.nanoTime());
         UpstreamResponseDecoder decoder = new UpstreamResponseDecoder(new HttpDecoderConfig()
                 .setMaxInitialLineLength(HttpProxyConnection.MAX_INITIAL_LINE)
                 .setMaxHeaderSize(HttpProxyConnection.MAX_RESPONSE_HEADER_SIZE)

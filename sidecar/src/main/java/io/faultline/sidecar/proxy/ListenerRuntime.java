@@ -10,6 +10,7 @@ import io.faultline.sidecar.http.HttpRules;
 import io.faultline.sidecar.http.NettyUpstreamConnector;
 import io.faultline.sidecar.http.h2.H2ProxyConnection;
 import io.faultline.sidecar.http.h2.PrefaceSniffer;
+import io.faultline.sidecar.recording.RecordingObserver;
 import io.faultline.sidecar.util.Log;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -204,8 +205,11 @@ public final class ListenerRuntime {
                 cause -> upstreamFailed(current, cause));
         Supplier<List<HttpRules.Rule>> compiled = () -> httpRules.compiled(rules.get());
         SplittableRandom random = connectionRandom.get();
-        Runnable http1 = () -> HttpProxyConnection.start(client, connector, compiled, random, stats,
-                HttpConnectionOptions.of(current).withTunnels(this::startTunnel));
+        // One observer per connection: it times (always) and records (while the listener records) its requests.
+        HttpConnectionOptions options = HttpConnectionOptions.of(current)
+                .withObserver(new RecordingObserver(current.name(), stats))
+                .withTunnels(this::startTunnel);
+        Runnable http1 = () -> HttpProxyConnection.start(client, connector, compiled, random, stats, options);
         if (upstreamTls != null) {
             http1.run(); // h2 to a TLS upstream would need ALPN: such listeners serve HTTP/1.1 only
             return;

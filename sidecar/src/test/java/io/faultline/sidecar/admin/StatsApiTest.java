@@ -33,7 +33,8 @@ class StatsApiTest {
     private String putConfig(String version) {
         String body = "{\"version\":" + AdminFixture.JSON.valueToTree(version) + ",\"expiresAt\":\"2999-01-01T00:00:00Z\","
                 + "\"listeners\":[{\"name\":\"echo\",\"listen\":\"127.0.0.1:0\",\"upstream\":\"" + f.upstream.address() + "\"},"
-                + "{\"name\":\"idle\",\"listen\":\"127.0.0.1:0\",\"upstream\":\"" + f.upstream.address() + "\",\"enabled\":false}],"
+                + "{\"name\":\"idle\",\"listen\":\"127.0.0.1:0\",\"upstream\":\"" + f.upstream.address() + "\",\"enabled\":false},"
+                + "{\"name\":\"web\",\"listen\":\"127.0.0.1:0\",\"upstream\":\"http://" + f.upstream.address() + "\"}],"
                 + "\"rules\":[{\"name\":\"tiny-delay\",\"listeners\":[\"echo\"],\"latency\":{\"fixed\":\"1ms\"}}]}";
         return expect(f.call("PUT", "/v1/config", body), 200).at("/listeners/0/bound").asText();
     }
@@ -99,14 +100,19 @@ class StatsApiTest {
         assertThat(text).contains("faultline_listener_up{listener=\"idle\"} 0\n");
         assertThat(text).contains("faultline_rule_connections_total{rule=\"tiny-delay\"} 1\n");
         assertThat(text).contains("faultline_config_expires_at_seconds 32472144000\n");
+        assertThat(text).contains("faultline_listener_http_request_duration_seconds_bucket{listener=\"web\",le=\"0.0005\"} 0\n");
+        assertThat(text).contains("faultline_listener_http_request_duration_seconds_bucket{listener=\"web\",le=\"+Inf\"} 0\n");
+        assertThat(text).contains("faultline_listener_http_request_duration_seconds_sum{listener=\"web\"} 0\n");
+        assertThat(text).doesNotContain("duration_seconds_count{listener=\"echo\"}"); // tcp listeners have no request timings
         assertWellFormed(text);
     }
 
     /** Every sample line belongs to the family declared just before it, each family declared once. */
     private static void assertWellFormed(String text) {
-        Pattern sample = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\\\n]|\\\\[\"\\\\n])*\",?)*\\})? -?[0-9]+");
+        Pattern sample = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\\\n]|\\\\[\"\\\\n])*\",?)*\\})? -?[0-9]+(\\.[0-9]+)?");
         Set<String> declared = new HashSet<>();
         String family = null;
+        String type = null;
         List<String> lines = new ArrayList<>(List.of(text.split("\n")));
         assertThat(text).endsWith("\n");
         for (String line : lines) {
@@ -116,14 +122,22 @@ class StatsApiTest {
             } else if (line.startsWith("# TYPE ")) {
                 String[] parts = line.split(" ");
                 assertThat(parts[2]).isEqualTo(family);
-                assertThat(parts[3]).isIn("counter", "gauge");
+                type = parts[3];
+                assertThat(type).isIn("counter", "gauge", "histogram");
                 if (parts[3].equals("counter")) {
                     assertThat(family).endsWith("_total");
                 }
             } else {
                 Matcher m = sample.matcher(line);
                 assertThat(m.matches()).as("sample line: %s", line).isTrue();
-                assertThat(m.group(1)).isEqualTo(family);
+                if ("histogram".equals(type)) {
+                    assertThat(m.group(1)).isIn(family + "_bucket", family + "_sum", family + "_count");
+                    if (m.group(1).endsWith("_bucket")) {
+                        assertThat(line).containsPattern(",le=\"([0-9.]+|\\+Inf)\"}");
+                    }
+                } else {
+                    assertThat(m.group(1)).isEqualTo(family);
+                }
                 assertThat(family).startsWith("faultline_");
             }
         }
