@@ -20,7 +20,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The client side of an {@link HttpProxyConnection}: takes the decoded requests off the client
@@ -31,17 +34,27 @@ import java.util.ArrayDeque;
 final class ClientIntake extends ChannelInboundHandlerAdapter {
     private final HttpProxyConnection conn;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
+    private final long idleTimeoutNanos;
     private boolean inputDone;
     private boolean draining;
+    /** Leaving HTTP (101): whether the client sent anything the codec still held. */
+    private boolean leaving;
+    private boolean strayBytes;
+    /** Armed while no request is in progress (idleTimeout); a request head disarms it. */
+    private ScheduledFuture<?> idleTimer;
 
-    ClientIntake(HttpProxyConnection conn) {
+    ClientIntake(HttpProxyConnection conn, Duration idleTimeout) {
         this.conn = conn;
+        this.idleTimeoutNanos = idleTimeout.toNanos();
     }
 
     // ---------------------------------------------------------------- channel events
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (leaving) {
+            strayBytes = true;
+        }
         if (conn.closed || !(msg instanceof HttpObject http)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -115,22 +128,60 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The connection ends or leaves HTTP: nothing queued or scheduled stays behind. */
     void releaseQueued() {
+        cancelIdleTimer();
         HttpObject msg;
         while ((msg = queued.poll()) != null) {
             ReferenceCountUtil.release(msg);
         }
     }
 
+    /**
+     * Takes the client channel out of HTTP (after a 101): the codec and this handler leave its
+     * pipeline. False when the client sent something after its upgrade request, before the 101
+     * (it must wait for it): those bytes cannot be relayed in order.
+     */
+    boolean leaveHttp() {
+        boolean clean = queued.isEmpty();
+        releaseQueued();
+        leaving = true;
+        conn.client.pipeline().remove(HttpProxyConnection.CODEC);
+        conn.client.pipeline().remove(this);
+        return clean && !strayBytes;
+    }
+
     private void readOrFinish() {
         if (inputDone) {
             conn.closeAfterWrites();
         } else {
+            armIdleTimer();
             conn.client.read();
         }
     }
 
+    private void armIdleTimer() {
+        if (idleTimeoutNanos <= 0 || idleTimer != null) {
+            return;
+        }
+        idleTimer = conn.client.eventLoop().schedule(() -> {
+            idleTimer = null;
+            if (!conn.closed && conn.exchange == null && queued.isEmpty()) {
+                conn.stats.idleClosed.increment();
+                conn.closeAfterWrites();
+            }
+        }, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    void cancelIdleTimer() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
     private void begin(HttpRequest request) {
+        cancelIdleTimer();
         conn.stats.requests.increment();
         if (request.decoderResult().isFailure()) {
             ReferenceCountUtil.release(request);

@@ -1,6 +1,7 @@
 package io.faultline.sidecar.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.Locale;
@@ -12,6 +13,16 @@ final class HopByHop {
         HttpHeaderNames.TE, HttpHeaderNames.UPGRADE};
 
     private HopByHop() {
+    }
+
+    /** For a 101: its Upgrade and Connection: upgrade are what the client needs; the rest goes. */
+    static void stripKeepingUpgrade(HttpHeaders headers) {
+        String upgrade = headers.get(HttpHeaderNames.UPGRADE);
+        strip(headers);
+        if (upgrade != null) {
+            headers.set(HttpHeaderNames.UPGRADE, upgrade);
+        }
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
     }
 
     static void strip(HttpHeaders headers) {

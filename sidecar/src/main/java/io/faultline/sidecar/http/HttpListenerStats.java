@@ -26,6 +26,10 @@ public final class HttpListenerStats {
     public final LongAdder badGateway = new LongAdder();
     /** 504: upstream connect or response timeout. */
     public final LongAdder gatewayTimeout = new LongAdder();
+    /** Client connections closed after idleTimeout with no request in progress. */
+    public final LongAdder idleClosed = new LongAdder();
+    /** Connections that switched protocols (101, WebSocket) and became a byte relay. */
+    public final LongAdder upgraded = new LongAdder();
     /** Client connections served as h2c (HTTP/2 prior knowledge); their streams count as requests. */
     public final LongAdder h2Connections = new LongAdder();
     /** Rules that matched and drew an h2 stream but whose fault kind does not act on h2 (the stream passed). */
@@ -43,6 +47,8 @@ public final class HttpListenerStats {
                 .put("unsupported", unsupported.sum())
                 .put("badGateway", badGateway.sum())
                 .put("gatewayTimeout", gatewayTimeout.sum())
+                .put("idleClosed", idleClosed.sum())
+                .put("upgraded", upgraded.sum())
                 .put("h2Connections", h2Connections.sum())
                 .put("h2UnsupportedFaults", h2UnsupportedFaults.sum());
     }

@@ -49,6 +49,8 @@ public final class HttpProxyConnection {
     final ListenerStats listenerStats;
     final HttpListenerStats stats;
     final ExchangeObserver observer;
+    /** Where the connection goes after a 101; null: 101 is refused (502) and Upgrade is not forwarded. */
+    final UpgradeTunnels tunnels;
     private final SplittableRandom random;
     private final Map<Object, Object> state = new HashMap<>();
     final ClientIntake intake;
@@ -66,7 +68,8 @@ public final class HttpProxyConnection {
         this.listenerStats = listenerStats;
         this.stats = listenerStats.http;
         this.observer = options.observer();
-        this.intake = new ClientIntake(this);
+        this.tunnels = options.tunnels();
+        this.intake = new ClientIntake(this, options.idleTimeout());
         this.decider = new ExchangeDecider(this, rules);
         this.upstream = new UpstreamLink(this, connector, options.responseTimeout());
         this.relay = new ResponseRelay(this);

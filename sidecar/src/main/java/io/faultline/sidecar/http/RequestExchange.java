@@ -31,6 +31,8 @@ final class RequestExchange implements HttpExchange {
     boolean http10;
     boolean expectContinue;
     boolean upstreamWillClose;
+    /** The request asked the upstream to switch protocols (Upgrade), and may: a 101 hands the connection over. */
+    boolean upgradeRequested;
     Answer answer;
     boolean drop;
     boolean reset;

@@ -67,15 +67,20 @@ final class ResponseRelay {
         }
         int status = response.status().code();
         if (status == 101) {
-            ReferenceCountUtil.release(response);
-            conn.upstream.failedDuring(ex, "upstream switched protocols, which this proxy does not relay");
+            if (ex.upgradeRequested && ex.responseStage == ResponseStage.WAITING) {
+                UpgradeHandover.run(conn, ex, response);
+            } else {
+                ReferenceCountUtil.release(response);
+                conn.upstream.failedDuring(ex, "upstream switched protocols without being asked to");
+            }
             return;
         }
         if (status >= 100 && status < 200) {
-            // Informational: our own 100 Continue already went to the client; 103 hints are dropped.
-            ReferenceCountUtil.release(response);
-            skipEmptyLast = true;
-            return;
+            skipEmptyLast = true; // the decoder follows every head with a last part, empty for these
+            if (ex.responseStage == ResponseStage.WAITING) {
+                relayInformational(ex, response);
+                return;
+            }
         }
         if (ex.responseStage != ResponseStage.WAITING) {
             ReferenceCountUtil.release(response);
@@ -157,6 +162,21 @@ final class ResponseRelay {
             }
             conn.upstream.drain();
         });
+    }
+
+    /**
+     * 100 Continue, 103 Early Hints...: passed on as they came (hop-by-hop headers removed), ahead of
+     * the final answer; never to HTTP/1.0 clients (RFC 9110 §15.2). Encoded here, past the server
+     * codec, whose encoder would take the informational head for the final one (HEAD bookkeeping).
+     */
+    private void relayInformational(RequestExchange ex, HttpResponse response) {
+        ReferenceCountUtil.release(response);
+        if (ex.http10) {
+            return;
+        }
+        HopByHop.strip(response.headers());
+        lastWrite = conn.client.pipeline().context(HttpProxyConnection.CODEC)
+                .writeAndFlush(RawHead.encode(conn.client.alloc(), response));
     }
 
     private void writeHead(RequestExchange ex, HttpResponse head) {

@@ -5,15 +5,15 @@ import io.faultline.sidecar.config.ListenerSpec;
 import io.faultline.sidecar.config.Protocol;
 import io.faultline.sidecar.config.ProxyConfig;
 import io.faultline.sidecar.config.RuleSpec;
-import io.faultline.sidecar.fault.FaultKinds;
 import io.faultline.sidecar.fault.FaultSpec;
 import io.faultline.sidecar.fault.LatencyFault;
-import java.util.List;
 
 /**
- * Which faults work on which listener protocol. A rule that names its listeners must fit every one
- * of them (else the config is refused, naming the field); a rule without {@code listeners} applies
- * to the listeners it fits and must fit at least one.
+ * Which faults work on which listener protocol: http listeners take every fault (http faults act per
+ * request, tcp faults on the bytes of upgraded connections such as WebSocket); tcp listeners take
+ * the tcp faults. A rule that names its listeners must fit every one of them (else the config is
+ * refused, naming the field); a rule without {@code listeners} applies to the listeners it fits and
+ * must fit at least one.
  */
 public final class RuleCompatibility {
     private RuleCompatibility() {
@@ -22,10 +22,11 @@ public final class RuleCompatibility {
     public static boolean fits(Protocol protocol, RuleSpec rule) {
         FaultSpec fault = rule.fault();
         if (protocol == Protocol.HTTP) {
-            return fault instanceof HttpFault;
+            // http faults act per request; tcp faults on the bytes of upgraded (WebSocket) connections.
+            // A ClientHello fault has nothing to act on behind an HTTP request line.
+            return fault instanceof HttpFault || (TunnelRules.hasTcpForm(fault) && !fault.actsOnClientHello());
         }
-        boolean tcpFault = !(fault instanceof HttpFault h) || h.worksOnTcp();
-        return tcpFault && rule.match() == null && !(fault instanceof LatencyFault l && l.phase() != null);
+        return TunnelRules.hasTcpForm(fault) && rule.match() == null;
     }
 
     public static void check(ProxyConfig config) {
@@ -50,9 +51,9 @@ public final class RuleCompatibility {
 
     private static ConfigException mismatch(String at, RuleSpec rule, ListenerSpec l) {
         String kind = rule.fault().kind().name();
-        if (l.protocol() == Protocol.HTTP) {
-            return new ConfigException(at + "." + kind, "'" + kind + "' is a tcp fault and listener '" + l.name()
-                    + "' is an http listener; http listeners take " + httpKinds());
+        if (rule.fault().actsOnClientHello()) {
+            return new ConfigException(at + "." + kind, "'" + kind + "' acts on a TLS handshake and needs a tcp listener;"
+                    + " listener '" + l.name() + "' is http");
         }
         if (rule.match() != null) {
             return new ConfigException(at + ".match", "request matching needs an http listener; listener '"
@@ -66,9 +67,4 @@ public final class RuleCompatibility {
                 + l.name() + "' is tcp (set protocol: http or an http:// upstream)");
     }
 
-    private static List<String> httpKinds() {
-        return FaultKinds.names().stream()
-                .filter(n -> FaultKinds.byName(n).map(HttpFaultKinds::isHttp).orElse(false))
-                .toList();
-    }
 }

@@ -2,15 +2,17 @@ package io.faultline.sidecar.http;
 
 import io.faultline.sidecar.http.RequestExchange.RequestStage;
 import io.faultline.sidecar.http.RequestExchange.ResponseStage;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -19,9 +21,9 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,13 +34,15 @@ import java.util.concurrent.TimeUnit;
  * client then gets a 502/504 or, mid-response, a close.
  */
 final class UpstreamLink {
-    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-
     private final HttpProxyConnection conn;
     private final UpstreamConnector connector;
     private final long responseTimeoutNanos;
-    private final ArrayDeque<HttpObject> received = new ArrayDeque<>();
+    /** Decoded responses; after a 101, the raw bytes that followed it. */
+    private final ArrayDeque<Object> received = new ArrayDeque<>();
     private Channel channel;
+    /** The HTTP handlers of the current upstream channel (removed when it switches protocols). */
+    private ChannelHandler[] httpHandlers;
+    private boolean detaching;
     private boolean connecting;
     private ChannelFuture lastRequestWrite;
     private boolean draining;
@@ -67,7 +71,8 @@ final class UpstreamLink {
                 .setMaxInitialLineLength(HttpProxyConnection.MAX_INITIAL_LINE)
                 .setMaxHeaderSize(HttpProxyConnection.MAX_RESPONSE_HEADER_SIZE)
                 .setMaxChunkSize(HttpProxyConnection.MAX_CHUNK), this::headInFlight);
-        connector.connect(conn.client, decoder, new HttpRequestEncoder(), new Handler()).addListener((ChannelFuture f) -> {
+        ChannelHandler[] handlers = {decoder, new HttpRequestEncoder(), new Handler()};
+        connector.connect(conn.client, handlers).addListener((ChannelFuture f) -> {
             connecting = false;
             if (conn.closed) {
                 f.channel().close();
@@ -83,6 +88,7 @@ final class UpstreamLink {
                 return;
             }
             channel = f.channel();
+            httpHandlers = handlers;
             channel.read();
             if (ex == conn.exchange) {
                 conn.observer.upstreamConnected(ex, conn.nanoTime());
@@ -98,17 +104,21 @@ final class UpstreamLink {
 
     private void sendHead(RequestExchange ex) {
         HttpRequest request = ex.request;
+        String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+        ex.upgradeRequested = conn.tunnels != null && upgrade != null
+                && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
         HopByHop.strip(request.headers());
+        if (ex.upgradeRequested) {
+            // The one hop-by-hop request that goes on: the upstream may switch protocols (WebSocket).
+            request.headers().set(HttpHeaderNames.UPGRADE, upgrade);
+            request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
         if (ex.http10 && !request.headers().contains(HttpHeaderNames.HOST)) {
             request.headers().set(HttpHeaderNames.HOST, hostOf(channel));
         }
         // Keep-alive to the upstream whatever the client speaks: its connection is ours.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        if (ex.expectContinue) {
-            // We vouch for the upstream: it gets the body with the head, the client gets 100 from us.
-            request.headers().remove(HttpHeaderNames.EXPECT);
-            conn.client.pipeline().context(HttpProxyConnection.CODEC).writeAndFlush(Unpooled.wrappedBuffer(CONTINUE));
-        }
+        // Expect: 100-continue goes on: the upstream's own 100 (or its early final answer) reaches the client.
         conn.stats.forwarded.increment();
         ex.requestStage = RequestStage.FORWARDING;
         lastRequestWrite = channel.write(request);
@@ -180,10 +190,17 @@ final class UpstreamLink {
                 if (ex != null && (ex.responseHeld || ex.pacingResponse())) {
                     return;
                 }
-                HttpObject msg = received.peek();
-                if (msg == null) {
+                Object next = received.peek();
+                if (next == null) {
                     readOrGiveUp(ex);
                     return;
+                }
+                if (!(next instanceof HttpObject msg)) {
+                    // Raw bytes come only after a 101, and a 101 that is not taken over ends the connection.
+                    received.poll();
+                    ReferenceCountUtil.release(next);
+                    drop();
+                    continue;
                 }
                 if (ex == null || ex.responseStage == ResponseStage.DONE || ex.requestStage == RequestStage.DECIDING
                         || ex.requestStage == RequestStage.DISCARDING) {
@@ -272,7 +289,7 @@ final class UpstreamLink {
         channel = null;
         lastRequestWrite = null;
         conn.relay.forgetInformational();
-        HttpObject msg;
+        Object msg;
         while ((msg = received.poll()) != null) {
             ReferenceCountUtil.release(msg);
         }
@@ -281,15 +298,45 @@ final class UpstreamLink {
         }
     }
 
+    /**
+     * Takes the upstream channel out of HTTP after a 101 it answered: the HTTP handlers leave its
+     * pipeline; the bytes that came after the 101 are handed out (the caller writes or releases them).
+     */
+    Channel detach(List<ByteBuf> after101) {
+        Channel up = channel;
+        channel = null;
+        lastRequestWrite = null;
+        detaching = true;
+        try {
+            for (ChannelHandler h : httpHandlers) {
+                // The decoder hands what it still holds to the next handler, ours, which keeps it.
+                up.pipeline().remove(h);
+            }
+        } finally {
+            detaching = false;
+        }
+        Object msg;
+        while ((msg = received.poll()) != null) {
+            if (msg instanceof ByteBuf b) {
+                after101.add(b);
+            } else {
+                ReferenceCountUtil.release(msg); // the empty last part of the 101
+            }
+        }
+        return up;
+    }
+
     private final class Handler extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (conn.closed || ctx.channel() != channel || !(msg instanceof HttpObject http)) {
+            boolean ours = detaching || (!conn.closed && ctx.channel() == channel);
+            if (!ours || !(msg instanceof HttpObject || msg instanceof ByteBuf)) {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            conn.listenerStats.bytesDownstream.add(msg instanceof HttpContent c ? c.content().readableBytes() : 0);
-            received.add(http);
+            conn.listenerStats.bytesDownstream.add(msg instanceof HttpContent c ? c.content().readableBytes()
+                    : msg instanceof ByteBuf b ? b.readableBytes() : 0);
+            received.add(msg);
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.faultline.sidecar.proxy;
 
 import io.faultline.sidecar.config.ListenerSpec;
 import io.faultline.sidecar.config.Protocol;
+import io.faultline.sidecar.config.RuleSpec;
 import io.faultline.sidecar.engine.ListenerStats;
 import io.faultline.sidecar.http.HttpConnectionOptions;
 import io.faultline.sidecar.http.HttpProxyConnection;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /** A bound listener: accepts clients, connects each to the upstream on the same event loop, relays. */
@@ -189,7 +191,7 @@ public final class ListenerRuntime {
                         f.channel().close();
                         return;
                     }
-                    start(client, f.channel());
+                    start(client, f.channel(), rule -> true);
                 });
     }
 
@@ -205,8 +207,8 @@ public final class ListenerRuntime {
         }
     }
 
-    private void start(Channel client, Channel upstream) {
-        ProxiedConnection connection = new ProxiedConnection(client, upstream, connectionRandom.get());
+    private void start(Channel client, Channel upstream, Predicate<RuleSpec> applies) {
+        ProxiedConnection connection = new ProxiedConnection(client, upstream, connectionRandom.get(), applies);
         client.pipeline().addLast(ProxiedConnection.STREAM_END, new StreamEndHandler());
         client.pipeline().addLast(ProxiedConnection.RELAY,
                 new RelayHandler(connection, client, upstream, stats.bytesUpstream));
@@ -230,8 +232,9 @@ public final class ListenerRuntime {
         Supplier<List<HttpRules.Rule>> compiled = () -> httpRules.compiled(rules.get());
         SplittableRandom random = connectionRandom.get();
         // One observer per connection: it times (always) and records (while the listener records) its requests.
-        HttpConnectionOptions options = new HttpConnectionOptions(current.responseTimeout(),
-                new RecordingObserver(current.name(), stats));
+        HttpConnectionOptions options = HttpConnectionOptions.of(current)
+                .withObserver(new RecordingObserver(current.name(), stats))
+                .withTunnels(this::startTunnel);
         Runnable http1 = () -> HttpProxyConnection.start(client, connector, compiled, random, stats, options);
         if (upstreamTls != null) {
             http1.run(); // h2 to a TLS upstream would need ALPN: such listeners serve HTTP/1.1 only
@@ -240,6 +243,13 @@ public final class ListenerRuntime {
         client.pipeline().addLast(PrefaceSniffer.NAME, new PrefaceSniffer(http1,
                 () -> H2ProxyConnection.start(client, connector, compiled, random, stats, current.responseTimeout())));
         client.read();
+    }
+
+    /** An http connection that switched protocols (WebSocket) goes on as a byte relay with tcp faults. */
+    private void startTunnel(Channel client, Channel upstream, Predicate<RuleSpec> applies) {
+        httpClients.remove(client);
+        upstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        start(client, upstream, applies);
     }
 
     private synchronized void upstreamFailed(ListenerSpec current, Throwable cause) {

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 
 /**
  * One client connection and its upstream connection, on one event loop. Faults for the upstream
@@ -26,6 +27,8 @@ public final class ProxiedConnection {
     private final Channel client;
     private final Channel upstream;
     private final SplittableRandom random;
+    /** Which of the listener's rules act here (all on tcp listeners; a subset on upgraded http connections). */
+    private final Predicate<RuleSpec> applies;
     private final Map<String, InstalledRule> installed = new HashMap<>();
     private boolean clientOutputDone;
     private boolean upstreamOutputDone;
@@ -41,10 +44,11 @@ public final class ProxiedConnection {
     private record Slot(Channel channel, String handlerName) {
     }
 
-    ProxiedConnection(Channel client, Channel upstream, SplittableRandom random) {
+    ProxiedConnection(Channel client, Channel upstream, SplittableRandom random, Predicate<RuleSpec> applies) {
         this.client = client;
         this.upstream = upstream;
         this.random = random;
+        this.applies = applies;
     }
 
     public Channel client() {
@@ -56,10 +60,11 @@ public final class ProxiedConnection {
     }
 
     /** Brings the installed faults to {@code desired}; unchanged rules keep their handlers and what they hold. */
-    public void applyRules(List<ActiveRule> desired) {
+    public void applyRules(List<ActiveRule> listenerRules) {
         if (closed) {
             return;
         }
+        List<ActiveRule> desired = listenerRules.stream().filter(r -> applies.test(r.spec())).toList();
         Map<String, ActiveRule> byName = new HashMap<>();
         for (ActiveRule rule : desired) {
             byName.put(rule.spec().name(), rule);

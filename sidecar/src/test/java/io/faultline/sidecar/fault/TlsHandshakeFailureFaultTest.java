@@ -138,6 +138,6 @@ class TlsHandshakeFailureFaultTest {
                 listeners: [{name: web, listen: 127.0.0.1:0, upstream: "http://127.0.0.1:1"}]
                 rules: [{name: a, listeners: [web], tlsHandshakeFailure: {}}]
                 """)).isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("rules[0].tlsHandshakeFailure: 'tlsHandshakeFailure' is a tcp fault");
+                .hasMessageStartingWith("rules[0].tlsHandshakeFailure: 'tlsHandshakeFailure' acts on a TLS handshake and needs a tcp listener");
     }
 }

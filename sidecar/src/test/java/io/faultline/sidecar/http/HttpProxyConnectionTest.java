@@ -102,19 +102,32 @@ class HttpProxyConnectionTest {
     }
 
     @Test
-    void informationalAnswersOfTheUpstreamAreDroppedAndTheFinalOneRelayed() {
+    void informationalAnswersOfTheUpstreamAreRelayedAheadOfTheFinalOne() {
         try (EmbeddedHttpProxy p = new EmbeddedHttpProxy("[]", 1)) {
             p.send("HEAD /h HTTP/1.1\r\nHost: s\r\n\r\n");
             p.upstreamReceived();
-            p.upstreamSends("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
+            p.upstreamSends("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\nKeep-Alive: timeout=5\r\n\r\n"
                     + "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n");
             String out = p.clientReceived();
-            assertThat(out).startsWith("HTTP/1.1 200 OK").doesNotContain("103");
+            assertThat(out).startsWith("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\n")
+                    .doesNotContainIgnoringCase("keep-alive").endsWith("\r\n\r\n");
             p.send("GET /g HTTP/1.1\r\nHost: s\r\n\r\n");
             p.upstreamReceived();
-            p.upstreamSends("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
-            assertThat(p.clientReceived()).startsWith("HTTP/1.1 200 OK").endsWith("hello");
+            p.upstreamSends("HTTP/1.1 103 Early Hints\r\nLink: </b.js>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+            assertThat(p.clientReceived()).startsWith("HTTP/1.1 103 Early Hints\r\nLink: </b.js>\r\n\r\nHTTP/1.1 200 OK")
+                    .endsWith("hello");
             assertThat(p.upstreams).hasSize(1);
+            assertThat(p.client.isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void informationalAnswersAreNotSentToHttp10Clients() {
+        try (EmbeddedHttpProxy p = new EmbeddedHttpProxy("[]", 1)) {
+            p.send("GET /g HTTP/1.0\r\nHost: s\r\n\r\n");
+            p.upstreamReceived();
+            p.upstreamSends("HTTP/1.1 103 Early Hints\r\nLink: </b.js>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+            assertThat(p.clientReceived()).startsWith("HTTP/1.1 200 OK").doesNotContain("103").endsWith("hello");
         }
     }
 
@@ -129,16 +142,29 @@ class HttpProxyConnectionTest {
     }
 
     @Test
-    void expectContinueIsAnsweredByTheProxyWhenItForwards() {
+    void expectContinueGoesToTheUpstreamAndItsOwn100ReachesTheClient() {
         try (EmbeddedHttpProxy p = new EmbeddedHttpProxy("[]", 1)) {
             p.send("PUT /doc HTTP/1.1\r\nHost: s\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+            assertThat(p.clientReceived()).isEmpty();
+            assertThat(p.upstreamReceived()).startsWith("PUT /doc").containsIgnoringCase("expect: 100-continue");
+            p.upstreamSends("HTTP/1.1 100 Continue\r\n\r\n");
             assertThat(p.clientReceived()).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
-            assertThat(p.upstreamReceived()).startsWith("PUT /doc").doesNotContainIgnoringCase("expect");
             p.send("data");
             assertThat(p.upstreamReceived()).isEqualTo("data");
             p.upstreamSends("HTTP/1.1 204 No Content\r\n\r\n");
             assertThat(p.clientReceived()).startsWith("HTTP/1.1 204");
             assertThat(p.client.isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void anUpstreamRefusingAnExpectedBodyAnswersAndTheConnectionCloses() {
+        try (EmbeddedHttpProxy p = new EmbeddedHttpProxy("[]", 1)) {
+            p.send("PUT /doc HTTP/1.1\r\nHost: s\r\nContent-Length: 400000\r\nExpect: 100-continue\r\n\r\n");
+            p.upstreamReceived();
+            p.upstreamSends("HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\n\r\n");
+            assertThat(p.clientReceived()).startsWith("HTTP/1.1 413").doesNotContain("100 Continue");
+            assertThat(p.client.isOpen()).isFalse(); // the body it announced would otherwise be read as a request
         }
     }
 

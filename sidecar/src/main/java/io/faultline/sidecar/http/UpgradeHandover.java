@@ -1,0 +1,53 @@
+package io.faultline.sidecar.http;
+
+import io.faultline.sidecar.http.RequestExchange.RequestStage;
+import io.faultline.sidecar.http.RequestExchange.ResponseStage;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The upstream answered an upgrade request with 101 Switching Protocols (WebSocket...): the 101 goes
+ * to the client, HTTP ends on both connections and {@link UpgradeTunnels} takes them over as a byte
+ * relay with the listener's tcp faults ({@link TunnelRules}).
+ */
+final class UpgradeHandover {
+    private UpgradeHandover() {
+    }
+
+    static void run(HttpProxyConnection conn, RequestExchange ex, HttpResponse response) {
+        if (ex.requestStage != RequestStage.DONE) {
+            conn.upstream.failedDuring(ex, "upstream switched protocols before the request was complete");
+            return;
+        }
+        ex.cancelTimers();
+        HopByHop.stripKeepingUpgrade(response.headers());
+        long now = conn.nanoTime();
+        conn.observer.responseStarted(ex, response, now);
+        // Past the codec's encoder, which would take the 101 for a response with a body to come.
+        conn.client.pipeline().context(HttpProxyConnection.CODEC)
+                .writeAndFlush(RawHead.encode(conn.client.alloc(), response));
+        ex.responseStage = ResponseStage.DONE;
+        conn.observer.responseComplete(ex, now);
+        conn.stats.upgraded.increment();
+        conn.exchange = null;
+        conn.closed = true; // HTTP handling ends here; the channels live on in the tunnel
+        boolean clientClean = conn.intake.leaveHttp();
+        List<ByteBuf> after101 = new ArrayList<>(1);
+        Channel upstream = conn.upstream.detach(after101);
+        if (!clientClean) {
+            after101.forEach(ByteBuf::release);
+            conn.client.close();
+            upstream.close();
+            return;
+        }
+        conn.tunnels.start(conn.client, upstream, TunnelRules.forUpgrade(ex.view));
+        // What the upstream sent right behind its 101 goes first, through the faults now in place.
+        for (ByteBuf b : after101) {
+            conn.client.write(b);
+        }
+        conn.client.flush();
+    }
+}
