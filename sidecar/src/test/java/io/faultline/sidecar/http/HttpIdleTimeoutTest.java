@@ -78,4 +78,19 @@ class HttpIdleTimeoutTest {
             assertThat(sidecar.engine().listenerStats().get("never").http.idleClosed.sum()).isZero();
         }
     }
+
+    @Test
+    void realSocketsAClientThatNeverSendsAByteIsClosedToo() throws Exception {
+        try (TestHttpUpstream upstream = new TestHttpUpstream(); InProcessSidecar sidecar = new InProcessSidecar(1)) {
+            sidecar.apply("""
+                    listeners:
+                      - {name: short, listen: "127.0.0.1:0", upstream: "http://%1$s", idleTimeout: 200ms}
+                    rules: []
+                    """.formatted(upstream.address()));
+            try (RawHttpClient silent = new RawHttpClient(sidecar.port("short"))) {
+                assertThat(silent.closedByPeer(10_000)).isTrue();
+            }
+            assertThat(sidecar.engine().listenerStats().get("short").http.idleClosed.sum()).isEqualTo(1);
+        }
+    }
 }

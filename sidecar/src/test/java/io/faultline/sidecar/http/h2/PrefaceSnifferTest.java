@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The first step of an http listener: which protocol, and the bytes read so far reach it unchanged. */
@@ -20,8 +21,16 @@ class PrefaceSnifferTest {
         final StringBuilder received = new StringBuilder();
         String chosen;
 
+        int idleClosed;
+
         Harness() {
-            channel.pipeline().addLast(PrefaceSniffer.NAME, new PrefaceSniffer(() -> install("http1"), () -> install("h2")));
+            this(0);
+        }
+
+        Harness(long idleTimeoutNanos) {
+            channel.freezeTime();
+            channel.pipeline().addLast(PrefaceSniffer.NAME, new PrefaceSniffer(() -> install("http1"), () -> install("h2"),
+                    idleTimeoutNanos, () -> idleClosed++));
         }
 
         private void install(String protocol) {
@@ -39,6 +48,31 @@ class PrefaceSnifferTest {
         void send(String s) {
             channel.writeInbound(Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII));
         }
+    }
+
+    @Test
+    void aClientThatSendsNothingIsClosedAfterTheIdleTimeout() {
+        Harness h = new Harness(TimeUnit.SECONDS.toNanos(5));
+        h.channel.advanceTimeBy(4_999, TimeUnit.MILLISECONDS);
+        h.channel.runScheduledPendingTasks();
+        assertThat(h.channel.isActive()).isTrue();
+        h.channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        h.channel.runScheduledPendingTasks();
+        assertThat(h.channel.isActive()).isFalse();
+        assertThat(h.idleClosed).isEqualTo(1);
+        assertThat(h.chosen).isNull();
+    }
+
+    @Test
+    void onceTheProtocolIsKnownTheSnifferTimerIsGone() {
+        Harness h = new Harness(TimeUnit.SECONDS.toNanos(5));
+        h.send("P"); // a prefix of the preface: still sniffing, timer still armed
+        h.send("OST / HTTP/1.1\r\n");
+        assertThat(h.chosen).isEqualTo("http1");
+        h.channel.advanceTimeBy(10, TimeUnit.SECONDS);
+        h.channel.runScheduledPendingTasks();
+        assertThat(h.channel.isActive()).isTrue();
+        assertThat(h.idleClosed).isZero();
     }
 
     @Test
