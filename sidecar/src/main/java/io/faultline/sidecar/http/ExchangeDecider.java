@@ -45,21 +45,7 @@ final class ExchangeDecider {
     }
 
     private void evaluateRules(RequestExchange ex) {
-        for (HttpRules.Rule rule : rules.get()) {
-            if (!rule.match().matches(ex.view)) {
-                continue;
-            }
-            rule.active().stats().matched.increment();
-            double p = rule.probability();
-            if (p < 1.0 && !(conn.random().nextDouble() < p)) {
-                continue;
-            }
-            ex.currentRule = rule;
-            rule.fault().onRequest(ex);
-            if (ex.decided()) {
-                break;
-            }
-        }
+        HttpRules.evaluate(rules.get(), ex.view, conn.random(), ex, rule -> true, rule -> ex.currentRule = rule);
         ex.currentRule = null;
     }
 

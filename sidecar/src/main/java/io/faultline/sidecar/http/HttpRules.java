@@ -1,8 +1,12 @@
 package io.faultline.sidecar.http;
 
 import io.faultline.sidecar.proxy.ActiveRule;
+import io.netty.handler.codec.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The rules of one http listener, compiled (globs and regexes) once per configuration and shared
@@ -24,6 +28,39 @@ public final class HttpRules {
     }
 
     private record Compiled(List<ActiveRule> source, List<Rule> rules) {
+    }
+
+    /**
+     * Evaluates {@code rules} on one request, in order: a rule whose match holds counts as matched and
+     * is drawn (its probability); a drawn rule that is {@code offered} acts on {@code exchange},
+     * announced first to {@code acting}; evaluation ends once the exchange is decided. One loop for
+     * HTTP/1.1 and h2, so both match, count and draw alike; the request is decoded once, not per rule.
+     */
+    public static void evaluate(List<Rule> rules, HttpRequest request, SplittableRandom random, HttpExchange exchange,
+                                Predicate<Rule> offered, Consumer<Rule> acting) {
+        evaluate(rules, new RequestView(request), random, exchange, offered, acting);
+    }
+
+    static void evaluate(List<Rule> rules, RequestView view, SplittableRandom random, HttpExchange exchange,
+                         Predicate<Rule> offered, Consumer<Rule> acting) {
+        for (Rule rule : rules) {
+            if (!rule.match().matches(view)) {
+                continue;
+            }
+            rule.active().stats().matched.increment();
+            double p = rule.probability();
+            if (p < 1.0 && !(random.nextDouble() < p)) {
+                continue;
+            }
+            if (!offered.test(rule)) {
+                continue;
+            }
+            acting.accept(rule);
+            rule.fault().onRequest(exchange);
+            if (exchange.decided()) {
+                break;
+            }
+        }
     }
 
     /** The compiled form of {@code active}; recompiled only when the list in force changes (identity). */

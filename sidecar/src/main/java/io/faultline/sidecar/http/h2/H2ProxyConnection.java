@@ -159,27 +159,20 @@ public final class H2ProxyConnection {
     }
 
     private void evaluateRules(H2Stream s) {
-        for (HttpRules.Rule rule : rules.get()) {
-            if (!rule.match().matches(s.view)) {
-                continue;
-            }
-            rule.active().stats().matched.increment();
-            double p = rule.active().spec().probability();
-            if (p < 1.0 && !(random.nextDouble() < p)) {
-                continue;
-            }
-            if (!H2Faults.supported(rule.fault())) {
-                stats.h2UnsupportedFaults.increment(); // the stream passes untouched
-                continue;
-            }
+        HttpRules.evaluate(rules.get(), s.view, random, s, this::offeredOnH2, rule -> {
             s.currentRule = rule;
             s.rulesActed = true;
-            rule.fault().onRequest(s);
-            if (s.decided()) {
-                break;
-            }
-        }
+        });
         s.currentRule = null;
+    }
+
+    /** A drawn rule whose fault h2 does not offer leaves the stream untouched, counted. */
+    private boolean offeredOnH2(HttpRules.Rule rule) {
+        if (H2Faults.supported(rule.fault())) {
+            return true;
+        }
+        stats.h2UnsupportedFaults.increment();
+        return false;
     }
 
     private void proceed(H2Stream s) {
