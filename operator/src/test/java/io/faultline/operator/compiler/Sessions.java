@@ -14,7 +14,7 @@ import io.faultline.crds.spec.Target;
 import io.faultline.crds.spec.TargetProtocol;
 
 /** Builders for test sessions. */
-final class Sessions {
+public final class Sessions {
     private Sessions() {
     }
 
@@ -33,7 +33,7 @@ final class Sessions {
         return target;
     }
 
-    static FaultSpec latency(String name, String fixed, String... targets) {
+    public static FaultSpec latency(String name, String fixed, String... targets) {
         FaultSpec fault = new FaultSpec();
         fault.name = name;
         fault.latency = new LatencyFault();

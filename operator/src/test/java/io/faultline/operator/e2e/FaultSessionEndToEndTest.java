@@ -1,8 +1,8 @@
 package io.faultline.operator.e2e;
 
+import static io.faultline.operator.compiler.Sessions.latency;
 import static io.faultline.operator.e2e.Fixtures.inbound;
 import static io.faultline.operator.e2e.Fixtures.injectedPod;
-import static io.faultline.operator.e2e.Fixtures.latency;
 import static io.faultline.operator.e2e.Fixtures.namespace;
 import static io.faultline.operator.e2e.Fixtures.plainPod;
 import static io.faultline.operator.e2e.Fixtures.session;

@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.faultline.crds.FaultSession;
 import io.faultline.crds.common.PodSelector;
-import io.faultline.crds.fault.LatencyFault;
 import io.faultline.crds.spec.FaultSessionSpec;
 import io.faultline.crds.spec.FaultSpec;
 import io.faultline.crds.spec.Target;
@@ -74,14 +73,5 @@ final class Fixtures {
         target.port = appPort;
         target.listenPort = listenPort;
         return target;
-    }
-
-    static FaultSpec latency(String name, String fixed, String... targets) {
-        FaultSpec fault = new FaultSpec();
-        fault.name = name;
-        fault.latency = new LatencyFault();
-        fault.latency.fixed = fixed;
-        fault.targets = targets.length == 0 ? null : List.of(targets);
-        return fault;
     }
 }
