@@ -241,7 +241,8 @@ public final class ListenerRuntime {
             return;
         }
         client.pipeline().addLast(PrefaceSniffer.NAME, new PrefaceSniffer(http1,
-                () -> H2ProxyConnection.start(client, connector, compiled, random, stats, current.responseTimeout()),
+                () -> H2ProxyConnection.start(client, connector, compiled, random, stats, options,
+                        () -> new RecordingObserver(current.name(), stats)), // one per h2 stream
                 current.idleTimeout().toNanos(), stats.http.idleClosed::increment));
         client.read();
     }
