@@ -168,7 +168,6 @@ public final class H2ProxyConnection {
 
     private void newStream(Http2HeadersFrame head) {
         stats.requests.increment();
-        cancelIdleTimer();
         HttpRequest view;
         try {
             view = H2Headers.requestView(head.headers());
@@ -180,6 +179,7 @@ public final class H2ProxyConnection {
         H2Stream s = new H2Stream(this, head.stream(), head.headers(), head.isEndStream(), view, observers.get());
         s.requestEndReceived = head.isEndStream();
         streams.put(head.stream().id(), s);
+        cancelIdleTimer();
         s.observer.requestReceived(s, nanoTime());
         if (head.headers().path() == null || view.method().equals(HttpMethod.CONNECT)) {
             stats.unsupported.increment();
@@ -246,7 +246,7 @@ public final class H2ProxyConnection {
     }
 
     /**
-     * A gRPC call answered by rateLimit, transient or serverOverload gets its answer the gRPC way:
+     * A gRPC call answered by rateLimit, transient, serverOverload or requestControlled gets its answer the gRPC way:
      * trailers-only, grpc-status RESOURCE_EXHAUSTED (8) for a 429, UNAVAILABLE (14) for any other
      * status, the answer's text as grpc-message, its headers (RateLimit-*, Retry-After) kept. An
      * abort says what it answers itself ({@code grpcStatus} or a plain HTTP status), so it is left alone.

@@ -252,4 +252,27 @@ class H2FaultKindsSocketTest {
             assertThat(r.body()[i]).as("byte %d", i).isEqualTo((byte) (i % 251));
         }
     }
+
+    @Test
+    void requestControlledFaultsWorkPerStreamAndTheirHeadersNeverReachTheUpstream() throws Exception {
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest("s3cret".getBytes(StandardCharsets.UTF_8)));
+        apply("1", "[{name: tagged, requestControlled: {secretSha256: \"%s\"}}]".formatted(sha));
+        H2TestClient c = connect();
+        H2TestClient.Response aborted = await(c.send(H2TestClient.request("GET", "/a")
+                .set("x-faultline-secret", "s3cret").set("x-faultline-abort", "503"), null, null));
+        assertThat(aborted.status()).isEqualTo("503");
+        H2TestClient.Response grpc = await(c.send(H2TestClient.grpc("/faultline.Echo/Say")
+                .set("x-faultline-secret", "s3cret").set("x-faultline-abort", "503"), H2TestClient.grpcMessage(new byte[1]), null));
+        assertThat(grpc.header("grpc-status")).isEqualTo("14");
+        H2TestClient.Response wrongSecret = await(c.send(H2TestClient.request("GET", "/b")
+                .set("x-faultline-secret", "guess").set("x-faultline-abort", "503").set("x-keep", "1"), null, null));
+        assertThat(wrongSecret.status()).isEqualTo("200");
+        H2TestUpstream.Received seen = upstream.receivedOn("/b").get(0);
+        assertThat(seen.headers().get("x-keep")).hasToString("1");
+        assertThat(seen.headers().get("x-faultline-secret")).isNull();
+        assertThat(seen.headers().get("x-faultline-abort")).isNull();
+        assertThat(upstream.receivedOn("/a")).isEmpty();
+        assertThat(ruleStats("tagged").injected.sum()).isEqualTo(2);
+    }
 }
