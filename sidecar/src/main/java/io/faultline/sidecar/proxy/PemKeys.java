@@ -35,7 +35,11 @@ final class PemKeys {
     private PemKeys() {
     }
 
-    static byte[] pkcs8(String file, String pem) {
+    /** A key as PKCS#8 DER, and the PEM label it was found under (e.g. {@code RSA PRIVATE KEY}). */
+    record Pkcs8(byte[] der, String label) {
+    }
+
+    static Pkcs8 pkcs8(String file, String pem) {
         List<String> found = new ArrayList<>();
         Matcher m = BLOCK.matcher(pem);
         while (m.find()) {
@@ -43,14 +47,14 @@ final class PemKeys {
             String body = m.group(2);
             switch (label) {
                 case "PRIVATE KEY":
-                    return decode(file, label, body);
+                    return new Pkcs8(decode(file, label, body), label);
                 case "RSA PRIVATE KEY":
                     refuseEncrypted(file, "a PKCS#1 RSA key", body);
-                    return wrap(RSA_ALGORITHM, decode(file, label, body));
+                    return new Pkcs8(wrap(RSA_ALGORITHM, decode(file, label, body)), label);
                 case "EC PRIVATE KEY":
                     refuseEncrypted(file, "a SEC1 EC key", body);
                     byte[] sec1 = decode(file, label, body);
-                    return wrap(der(0x30, concat(EC_PUBLIC_KEY, namedCurve(file, sec1))), sec1);
+                    return new Pkcs8(wrap(der(0x30, concat(EC_PUBLIC_KEY, namedCurve(file, sec1))), sec1), label);
                 case "ENCRYPTED PRIVATE KEY":
                     throw new BadKey("the key in '" + file + "' is an encrypted PKCS#8 key (BEGIN ENCRYPTED PRIVATE "
                             + "KEY); the sidecar needs it unencrypted: " + convert(file) + " (asks for the passphrase)");

@@ -201,20 +201,21 @@ public final class ServerTls {
 
     private static PrivateKey readPrivateKey(String file) {
         String pem = new String(read("keyFile", file), StandardCharsets.US_ASCII);
-        byte[] der;
+        PemKeys.Pkcs8 key;
         try {
-            der = PemKeys.pkcs8(file, pem);
+            key = PemKeys.pkcs8(file, pem);
         } catch (PemKeys.BadKey e) {
             throw new BadFile("keyFile", e.getMessage());
         }
         for (String algorithm : KEY_ALGORITHMS) {
             try {
-                return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+                return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(key.der()));
             } catch (GeneralSecurityException | RuntimeException e) {
                 // try the next algorithm
             }
         }
-        throw new BadFile("keyFile", "the key in '" + file + "' is not an RSA, EC, EdDSA or DSA key the JDK can read");
+        throw new BadFile("keyFile", "the key in '" + file + "' (BEGIN " + key.label() + ") cannot be read: not an "
+                + "RSA, EC, EdDSA or DSA key the JDK knows, or a damaged one");
     }
 
     /** A signature made with the key verifies with the certificate's public key. */
