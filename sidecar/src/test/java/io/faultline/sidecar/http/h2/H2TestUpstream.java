@@ -81,7 +81,16 @@ final class H2TestUpstream implements AutoCloseable {
      * Without: plain, HTTP/2 with prior knowledge or HTTP/1.1 when {@code h2}, else HTTP/1.1 only
      * (an h2 preface is then answered as a bad HTTP/1.1 request).
      */
+    /** Plain, HTTP/2 and HTTP/1.1, on a given port. */
+    H2TestUpstream(int port) throws InterruptedException {
+        this(null, true, port);
+    }
+
     H2TestUpstream(io.netty.handler.ssl.SslContext tls, boolean h2) throws InterruptedException {
+        this(tls, h2, 0);
+    }
+
+    private H2TestUpstream(io.netty.handler.ssl.SslContext tls, boolean h2, int port) throws InterruptedException {
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
@@ -105,7 +114,7 @@ final class H2TestUpstream implements AutoCloseable {
                             http1(ch);
                         }
                     }
-                }).bind("127.0.0.1", 0).sync().channel();
+                }).bind("127.0.0.1", port).sync().channel();
     }
 
     int port() {

@@ -239,4 +239,35 @@ class H2TlsSocketTest {
         // 4 client connections, each with its own upstream connection, plus the one probe.
         InProcessSidecar.eventually(5_000, () -> assertThat(upstream.connections).hasValue(5));
     }
+
+    @Test
+    void anUnreachableUpstreamIsNotTakenForAnHttp11OneClientsGetHttp11And502Meanwhile() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        apply("http://127.0.0.1:" + closedPort, "", "[]");
+        HttpResponse<String> r = jdkGet(jdkClient(), "/down");
+        assertThat(r.version()).as("h2 is not offered while unknown").isEqualTo(HttpClient.Version.HTTP_1_1);
+        assertThat(r.statusCode()).isEqualTo(502);
+
+        // The upstream comes up on that port speaking h2c: the next client is asked about afresh and gets h2.
+        upstream = new H2TestUpstream(closedPort);
+        HttpResponse<String> later = jdkGet(jdkClient(), "/up");
+        assertThat(later.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(later.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aPriorKnowledgeClientOfAPlainListenerReachesATlsUpstreamOverH2() throws Exception {
+        upstream = tlsUpstream("h2", "http/1.1");
+        sidecar.apply("""
+                listeners: [{name: web, listen: "127.0.0.1:0", upstream: %s}]
+                """.formatted(tlsUpstreamUrl()));
+        client = new H2TestClient(sidecar.port("web"));
+        H2TestClient.Response r = await(client.get("/g"));
+        assertThat(r.status()).isEqualTo("200");
+        assertThat(r.header("x-upstream")).isEqualTo("yes");
+        assertThat(upstream.receivedOn("/g")).hasSize(1);
+    }
 }
