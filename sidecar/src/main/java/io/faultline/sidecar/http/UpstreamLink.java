@@ -104,7 +104,7 @@ final class UpstreamLink {
 
     private void sendHead(RequestExchange ex) {
         HttpRequest request = ex.request;
-        String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+        String upgrade = HopByHop.upgradeWithoutH2c(request.headers().get(HttpHeaderNames.UPGRADE));
         ex.upgradeRequested = conn.tunnels != null && upgrade != null
                 && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
         HopByHop.strip(request.headers());
