@@ -166,6 +166,7 @@ public final class HttpProxyConnection {
             }
         }
         intake.releaseQueued();
+        upstream.stopTimers();
         upstream.drop();
     }
 }

@@ -87,7 +87,7 @@ final class ResponseRelay {
             conn.upstream.failedDuring(ex, "upstream sent a second response head");
             return;
         }
-        UpstreamLink.cancelResponseTimer(ex);
+        conn.upstream.cancelResponseTimer();
         ex.upstreamWillClose = !HttpUtil.isKeepAlive(response);
         HttpHeaders h = response.headers();
         HopByHop.strip(h);

@@ -46,11 +46,16 @@ final class UpstreamLink {
     private boolean connecting;
     private ChannelFuture lastRequestWrite;
     private boolean draining;
+    /** The response timeout: one timer per connection, re-armed per request (no schedule/cancel per request). */
+    private final DeadlineTimer responseTimer;
+    /** The exchange whose response the armed response timer waits for. */
+    private RequestExchange awaitingResponse;
 
     UpstreamLink(HttpProxyConnection conn, UpstreamConnector connector, Duration responseTimeout) {
         this.conn = conn;
         this.connector = connector;
         this.responseTimeoutNanos = responseTimeout.toNanos();
+        this.responseTimer = new DeadlineTimer(conn.client.eventLoop(), this::responseTimedOut);
     }
 
     // ---------------------------------------------------------------- request direction
@@ -158,22 +163,31 @@ final class UpstreamLink {
         if (responseTimeoutNanos <= 0 || ex.responseStage != ResponseStage.WAITING) {
             return;
         }
-        ex.responseTimer = conn.client.eventLoop().schedule(() -> {
-            ex.responseTimer = null;
-            if (ex == conn.exchange && ex.responseStage == ResponseStage.WAITING && !conn.closed) {
-                conn.stats.gatewayTimeout.increment();
-                drop(); // a late answer must not be taken for the next request's
-                conn.decider.answer(ex, ExchangeDecider.plain(HttpResponseStatus.GATEWAY_TIMEOUT,
-                        "upstream response timed out\n"), false);
-            }
-        }, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+        awaitingResponse = ex;
+        responseTimer.arm(responseTimeoutNanos);
     }
 
-    static void cancelResponseTimer(RequestExchange ex) {
-        if (ex.responseTimer != null) {
-            ex.responseTimer.cancel(false);
-            ex.responseTimer = null;
+    private void responseTimedOut() {
+        RequestExchange ex = awaitingResponse;
+        awaitingResponse = null;
+        if (ex != null && ex == conn.exchange && ex.responseStage == ResponseStage.WAITING && !conn.closed) {
+            conn.stats.gatewayTimeout.increment();
+            drop(); // a late answer must not be taken for the next request's
+            conn.decider.answer(ex, ExchangeDecider.plain(HttpResponseStatus.GATEWAY_TIMEOUT,
+                    "upstream response timed out\n"), false);
         }
+    }
+
+    /** The response head came (or is held for a delay): the response timeout no longer applies. */
+    void cancelResponseTimer() {
+        awaitingResponse = null;
+        responseTimer.disarm();
+    }
+
+    /** The connection ends: the response timer's task goes too. */
+    void stopTimers() {
+        awaitingResponse = null;
+        responseTimer.cancel();
     }
 
     // ---------------------------------------------------------------- response direction
@@ -231,7 +245,7 @@ final class UpstreamLink {
     private void holdResponse(RequestExchange ex) {
         ex.responseHeld = true;
         ex.responseDelayServed = true;
-        cancelResponseTimer(ex);
+        cancelResponseTimer();
         ex.responseDelayTimer = conn.client.eventLoop().schedule(() -> {
             ex.responseDelayTimer = null;
             ex.responseHeld = false;
@@ -306,6 +320,7 @@ final class UpstreamLink {
         Channel up = channel;
         channel = null;
         lastRequestWrite = null;
+        stopTimers();
         detaching = true;
         try {
             for (ChannelHandler h : httpHandlers) {
