@@ -235,6 +235,27 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
         return null;
     }
 
+    /**
+     * The request's body, if all of it is already here as one last part (always so for a GET without
+     * body read in one go): taken off the queue, told to the observer, and handed to the caller, which
+     * writes it with the head and then calls {@link #wholeRequestSent}. Null: the body goes part by part.
+     */
+    LastHttpContent takeWholeBody(RequestExchange ex) {
+        if (ex.requestPacer != null || !(queued.peek() instanceof LastHttpContent last)
+                || last.decoderResult().isFailure()) {
+            return null;
+        }
+        queued.poll();
+        conn.observer.requestBody(ex, last);
+        return last;
+    }
+
+    /** The head and the whole body went upstream in one write ({@link #takeWholeBody}). */
+    void wholeRequestSent(RequestExchange ex) {
+        bodyPartSent(ex, true, true);
+        drain();
+    }
+
     private void bodyPart(RequestExchange ex, HttpObject msg) {
         if (!(msg instanceof HttpContent content)) {
             ReferenceCountUtil.release(msg); // a new head before the last part cannot come from the decoder

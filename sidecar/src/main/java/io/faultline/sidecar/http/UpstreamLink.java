@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -126,9 +128,18 @@ final class UpstreamLink {
         // Expect: 100-continue goes on: the upstream's own 100 (or its early final answer) reaches the client.
         conn.stats.forwarded.increment();
         ex.requestStage = RequestStage.FORWARDING;
-        lastRequestWrite = channel.write(request);
+        LastHttpContent whole = conn.intake.takeWholeBody(ex);
+        if (whole == null) {
+            lastRequestWrite = channel.write(request);
+            channel.read();
+            conn.intake.drain();
+            return;
+        }
+        // The whole request is here (a GET's empty end, a small body): one write, one encoding pass.
+        lastRequestWrite = channel.write(new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
+                request.uri(), whole.content(), request.headers(), whole.trailingHeaders()));
         channel.read();
-        conn.intake.drain();
+        conn.intake.wholeRequestSent(ex);
     }
 
     private static String hostOf(Channel ch) {
@@ -240,6 +251,18 @@ final class UpstreamLink {
         } finally {
             draining = false;
         }
+    }
+
+    /**
+     * The response body, if all of it was already read as one successful last part right behind the
+     * head being relayed: taken off the queue for the caller to write with the head. Null otherwise.
+     */
+    LastHttpContent takeWholeBody() {
+        if (!(received.peek() instanceof LastHttpContent last) || last.decoderResult().isFailure()) {
+            return null;
+        }
+        received.poll();
+        return last;
     }
 
     private void holdResponse(RequestExchange ex) {
