@@ -149,6 +149,7 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
         releaseQueued();
         leaving = true;
         conn.client.pipeline().remove(HttpProxyConnection.CODEC);
+        conn.client.pipeline().remove(HttpProxyConnection.ENCODER);
         conn.client.pipeline().remove(this);
         return clean && !strayBytes;
     }

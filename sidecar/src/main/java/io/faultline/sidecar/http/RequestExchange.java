@@ -24,6 +24,8 @@ final class RequestExchange implements HttpExchange {
 
     final HttpRequest request;
     final RequestView view;
+    /** The client's method was HEAD (a rewrite may change what goes upstream, not what the client expects). */
+    final boolean clientSentHead;
     private final HttpProxyConnection connection;
     RequestStage requestStage = RequestStage.DECIDING;
     ResponseStage responseStage = ResponseStage.WAITING;
@@ -58,6 +60,7 @@ final class RequestExchange implements HttpExchange {
         this.connection = connection;
         this.request = request;
         this.view = new RequestView(request);
+        this.clientSentHead = request != null && request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD);
     }
 
     @Override

@@ -182,8 +182,8 @@ final class ResponseRelay {
 
     /**
      * 100 Continue, 103 Early Hints...: passed on as they came (hop-by-hop headers removed), ahead of
-     * the final answer; never to HTTP/1.0 clients (RFC 9110 §15.2). Encoded here, past the server
-     * codec, whose encoder would take the informational head for the final one (HEAD bookkeeping).
+     * the final answer; never to HTTP/1.0 clients (RFC 9110 §15.2). Encoded here, past the response
+     * encoder, whose state machine expects one final head per response.
      */
     private void relayInformational(RequestExchange ex, HttpResponse response) {
         ReferenceCountUtil.release(response);
@@ -191,7 +191,7 @@ final class ResponseRelay {
             return;
         }
         HopByHop.strip(response.headers());
-        lastWrite = conn.client.pipeline().context(HttpProxyConnection.CODEC)
+        lastWrite = conn.client.pipeline().context(HttpProxyConnection.ENCODER)
                 .writeAndFlush(RawHead.encode(conn.client.alloc(), response));
     }
 
