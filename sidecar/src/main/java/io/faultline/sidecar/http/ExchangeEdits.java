@@ -27,8 +27,9 @@ public abstract class ExchangeEdits implements HttpExchange {
     boolean reset;
     long requestDelayNanos;
     long responseDelayNanos;
-    final List<Consumer<HttpResponse>> responseEdits = new ArrayList<>(2);
-    final List<BodyTransform> bodyTransforms = new ArrayList<>(1);
+    /** Filled only when a rule asks (most exchanges have none: no list is allocated for them). */
+    List<Consumer<HttpResponse>> responseEdits = List.of();
+    List<BodyTransform> bodyTransforms = List.of();
     private List<String> injectedRules = List.of();
 
     /** This connection's per-rule fault state ({@link #connectionState}). */
@@ -108,11 +109,17 @@ public abstract class ExchangeEdits implements HttpExchange {
 
     @Override
     public final void onResponse(Consumer<HttpResponse> edit) {
+        if (responseEdits.isEmpty()) {
+            responseEdits = new ArrayList<>(2);
+        }
         responseEdits.add(edit);
     }
 
     @Override
     public final void transformResponseBody(BodyTransform transform) {
+        if (bodyTransforms.isEmpty()) {
+            bodyTransforms = new ArrayList<>(1);
+        }
         bodyTransforms.add(transform);
     }
 
@@ -147,12 +154,12 @@ public abstract class ExchangeEdits implements HttpExchange {
         return responseDelayNanos;
     }
 
-    /** The response head edits, in rule order (live list: empty for most exchanges). */
+    /** The response head edits, in rule order (empty for most exchanges). */
     public final List<Consumer<HttpResponse>> responseEdits() {
         return responseEdits;
     }
 
-    /** The response body transforms, in rule order (live list). */
+    /** The response body transforms, in rule order. */
     public final List<BodyTransform> bodyTransforms() {
         return bodyTransforms;
     }

@@ -15,6 +15,8 @@ final class RequestExchange extends ExchangeEdits {
 
     final HttpRequest request;
     final RequestView view;
+    /** The client's method was HEAD (a rewrite may change what goes upstream, not what the client expects). */
+    final boolean clientSentHead;
     private final HttpProxyConnection connection;
     RequestStage requestStage = RequestStage.DECIDING;
     ResponseStage responseStage = ResponseStage.WAITING;
@@ -30,7 +32,6 @@ final class RequestExchange extends ExchangeEdits {
     HttpResponse heldHead;
     io.netty.buffer.CompositeByteBuf heldBody;
     ScheduledFuture<?> requestTimer;
-    ScheduledFuture<?> responseTimer;
     ScheduledFuture<?> responseDelayTimer;
     /** slowBody: pacing of the request and response bodies (null: full speed). */
     BodyPacer requestPacer;
@@ -40,6 +41,7 @@ final class RequestExchange extends ExchangeEdits {
         this.connection = connection;
         this.request = request;
         this.view = new RequestView(request);
+        this.clientSentHead = request != null && request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD);
     }
 
     @Override
@@ -95,14 +97,15 @@ final class RequestExchange extends ExchangeEdits {
     }
 
     void cancelTimers() {
-        for (ScheduledFuture<?> t : new ScheduledFuture<?>[] {requestTimer, responseTimer, responseDelayTimer}) {
-            if (t != null) {
-                t.cancel(false);
-            }
+        // The response timeout is the connection's (UpstreamLink): it checks the exchange when it fires.
+        if (requestTimer != null) {
+            requestTimer.cancel(false);
+            requestTimer = null;
         }
-        requestTimer = null;
-        responseTimer = null;
-        responseDelayTimer = null;
+        if (responseDelayTimer != null) {
+            responseDelayTimer.cancel(false);
+            responseDelayTimer = null;
+        }
         if (requestPacer != null) {
             requestPacer.cancel();
         }
