@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * memory stays bounded by one read. When the rule leaves force (or the exchange no longer wants
  * pacing) the rest goes out at once: no byte is ever dropped. Rate 0 stalls until then.
  */
-final class BodyPacer {
+public final class BodyPacer {
     static final long SLICE_MILLIS = 20;
     private static final long STALL_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -33,7 +33,7 @@ final class BodyPacer {
      * @param pacing whether to keep pacing (the rule is in force and the body still goes somewhere)
      * @param open   whether the connection is still open; once it is not, what is held is released
      */
-    BodyPacer(long bytesPerSecond, EventExecutor loop, BooleanSupplier pacing, BooleanSupplier open) {
+    public BodyPacer(long bytesPerSecond, EventExecutor loop, BooleanSupplier pacing, BooleanSupplier open) {
         this.bytesPerSecond = bytesPerSecond;
         this.loop = loop;
         this.pacing = pacing;
@@ -45,7 +45,7 @@ final class BodyPacer {
     }
 
     /** Whether a body part is still being paced out; the caller waits for {@code then}. */
-    boolean busy() {
+    public boolean busy() {
         return pending != null;
     }
 
@@ -53,7 +53,7 @@ final class BodyPacer {
      * Writes {@code content} (taking ownership) through {@code write}, slice by slice, then runs
      * {@code then} (at once if nothing needs waiting).
      */
-    void send(HttpContent content, Consumer<HttpContent> write, Runnable then) {
+    public void send(HttpContent content, Consumer<HttpContent> write, Runnable then) {
         this.pending = content;
         this.write = write;
         this.then = then;
@@ -102,7 +102,7 @@ final class BodyPacer {
     }
 
     /** Stops, releasing what is held; {@code then} does not run (the connection or the exchange is gone). */
-    void cancel() {
+    public void cancel() {
         if (timer != null) {
             timer.cancel(false);
             timer = null;

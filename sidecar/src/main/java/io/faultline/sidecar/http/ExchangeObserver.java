@@ -53,6 +53,10 @@ public interface ExchangeObserver {
     default void responseStarted(HttpExchange exchange, HttpResponse head, long nanos) {
     }
 
+    /** h2: the response's trailers (after its body) on their way to the client. Lent, as the head. */
+    default void responseTrailers(HttpExchange exchange, io.netty.handler.codec.http.HttpHeaders trailers) {
+    }
+
     /** The response's last byte was handed to the client connection. */
     default void responseComplete(HttpExchange exchange, long nanos) {
     }

@@ -18,7 +18,7 @@ public final class HttpRules {
 
     /** A rule ready to evaluate: what it matches and what it does. */
     public record Rule(ActiveRule active, RequestMatch match, HttpFault fault) {
-        String name() {
+        public String name() {
             return active.spec().name();
         }
 
@@ -61,6 +61,16 @@ public final class HttpRules {
                 break;
             }
         }
+    }
+
+    /** Whether {@code rule} (the same spec) is among {@code rules}, e.g. still in force after a config change. */
+    public static boolean inForce(List<Rule> rules, Rule rule) {
+        for (Rule current : rules) {
+            if (current == rule || current.active().spec().equals(rule.active().spec())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The compiled form of {@code active}; recompiled only when the list in force changes (identity). */

@@ -1,26 +1,17 @@
 package io.faultline.sidecar.http;
 
 import io.faultline.sidecar.config.StreamDirection;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /** One request on its way through the proxy: what the rules decided, and how far each direction got. */
-final class RequestExchange implements HttpExchange {
+final class RequestExchange extends ExchangeEdits {
     enum RequestStage { DECIDING, FORWARDING, DISCARDING, DONE }
 
     enum ResponseStage { WAITING, STREAMING, DONE }
-
-    /** A local answer decided by a fault or by the proxy itself. */
-    record Answer(HttpResponseStatus status, HttpHeaders headers, String body) {
-    }
 
     final HttpRequest request;
     final RequestView view;
@@ -35,21 +26,11 @@ final class RequestExchange implements HttpExchange {
     boolean upstreamWillClose;
     /** The request asked the upstream to switch protocols (Upgrade), and may: a 101 hands the connection over. */
     boolean upgradeRequested;
-    Answer answer;
-    boolean drop;
-    boolean reset;
-    long requestDelayNanos;
-    long responseDelayNanos;
     boolean responseDelayServed;
     boolean responseHeld;
-    /** Filled only when a rule asks (most requests have none: no list is allocated for them). */
-    List<Consumer<HttpResponse>> responseEdits = List.of();
-    List<BodyTransform> bodyTransforms = List.of();
-    private List<String> injectedRules = List.of();
     /** While a body transform collects the response: its head and the body so far. */
     HttpResponse heldHead;
     io.netty.buffer.CompositeByteBuf heldBody;
-    HttpRules.Rule currentRule;
     ScheduledFuture<?> requestTimer;
     ScheduledFuture<?> responseDelayTimer;
     /** slowBody: pacing of the request and response bodies (null: full speed). */
@@ -79,78 +60,8 @@ final class RequestExchange implements HttpExchange {
     }
 
     @Override
-    public void injected() {
-        currentRule.active().stats().injected.increment();
-        if (injectedRules.isEmpty()) {
-            injectedRules = new ArrayList<>(1);
-        }
-        if (!injectedRules.contains(currentRule.name())) {
-            injectedRules.add(currentRule.name());
-        }
-    }
-
-    @Override
-    public List<String> injectedRules() {
-        return injectedRules.isEmpty() ? List.of() : List.copyOf(injectedRules);
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public <S> S connectionState(Supplier<S> create) {
-        Object key = List.of(currentRule.name(), currentRule.fault());
-        return (S) connection.state().computeIfAbsent(key, k -> create.get());
-    }
-
-    @Override
-    public <S> S ruleState(Supplier<S> create) {
-        return currentRule.active().stats().sharedState(currentRule.fault(), create);
-    }
-
-    @Override
-    public void respond(HttpResponseStatus status, HttpHeaders headers, String body) {
-        if (!decided()) {
-            answer = new Answer(status, headers, body == null ? "" : body);
-        }
-    }
-
-    @Override
-    public void drop() {
-        if (!decided()) {
-            drop = true;
-        }
-    }
-
-    @Override
-    public void reset() {
-        if (!decided()) {
-            reset = true;
-        }
-    }
-
-    @Override
-    public void delayRequest(long nanos) {
-        requestDelayNanos += Math.max(0, nanos);
-    }
-
-    @Override
-    public void delayResponse(long nanos) {
-        responseDelayNanos += Math.max(0, nanos);
-    }
-
-    @Override
-    public void onResponse(Consumer<HttpResponse> edit) {
-        if (responseEdits.isEmpty()) {
-            responseEdits = new ArrayList<>(2);
-        }
-        responseEdits.add(edit);
-    }
-
-    @Override
-    public void transformResponseBody(BodyTransform transform) {
-        if (bodyTransforms.isEmpty()) {
-            bodyTransforms = new ArrayList<>(1);
-        }
-        bodyTransforms.add(transform);
+    protected Map<Object, Object> connectionStates() {
+        return connection.state();
     }
 
     @Override
@@ -183,11 +94,6 @@ final class RequestExchange implements HttpExchange {
             heldBody = null;
         }
         heldHead = null;
-    }
-
-    @Override
-    public boolean decided() {
-        return answer != null || drop || reset;
     }
 
     void cancelTimers() {

@@ -260,8 +260,8 @@ public final class ListenerRuntime {
                 .withObserver(new RecordingObserver(current.name(), stats))
                 .withTunnels(this::startTunnel);
         Runnable http1 = () -> HttpProxyConnection.start(client, connector, compiled, random, stats, options);
-        Runnable h2 = () -> H2ProxyConnection.start(client, connector, compiled, random, stats,
-                current.responseTimeout());
+        Runnable h2 = () -> H2ProxyConnection.start(client, connector, compiled, random, stats, options,
+                () -> new RecordingObserver(current.name(), stats)); // one observer per h2 stream
         Runnable sniff = () -> client.pipeline().addLast(PrefaceSniffer.NAME, new PrefaceSniffer(http1, h2,
                 current.idleTimeout().toNanos(), stats.http.idleClosed::increment));
         List<String> alpn = current.termination().alpn();

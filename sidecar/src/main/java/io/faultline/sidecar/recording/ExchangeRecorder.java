@@ -23,6 +23,8 @@ public final class ExchangeRecorder {
     static final int MAX_URI = 2048;
     static final int MAX_VALUE = 256;
     static final int MAX_HEADER_VALUES = RecordingSpec.MAX_HEADERS;
+    private static final String GRPC_STATUS = "grpc-status";
+    private static final String GRPC_MESSAGE = "grpc-message";
 
     private final String listener;
     private final ListenerStats stats;
@@ -139,8 +141,23 @@ public final class ExchangeRecorder {
             d.status = head.status().code();
             d.statusText = cut(head.status().reasonPhrase(), MAX_VALUE);
             d.contentType = cut(head.headers().get(HttpHeaderNames.CONTENT_TYPE), MAX_VALUE);
-            d.responseHeaders = select(head.headers(), d.headerNames);
+            d.responseHeaders = withGrpcStatus(select(head.headers(), d.headerNames), head.headers());
         }
+    }
+
+    /** h2 response trailers: the selected names are recorded with the head's, grpc-status and grpc-message always. */
+    public void responseTrailers(HttpHeaders trailers) {
+        Draft d = draft;
+        if (!active || d == null) {
+            return;
+        }
+        List<RecordedExchange.Header> all = new ArrayList<>(d.responseHeaders);
+        for (RecordedExchange.Header h : select(trailers, d.headerNames)) {
+            if (all.size() < MAX_HEADER_VALUES) {
+                all.add(h);
+            }
+        }
+        d.responseHeaders = withGrpcStatus(all, trailers);
     }
 
     public void responseBody(ByteBuf content) {
@@ -187,6 +204,22 @@ public final class ExchangeRecorder {
 
     private long rel(long mark) {
         return mark < 0 ? -1 : Math.max(0, mark - start);
+    }
+
+    /** gRPC's outcome is grpc-status (in the head of a trailers-only answer, else in the trailers): always kept. */
+    private static List<RecordedExchange.Header> withGrpcStatus(List<RecordedExchange.Header> selected, HttpHeaders h) {
+        if (!h.contains(GRPC_STATUS)) {
+            return selected;
+        }
+        List<RecordedExchange.Header> out = new ArrayList<>(selected);
+        for (String name : List.of(GRPC_STATUS, GRPC_MESSAGE)) {
+            String value = h.get(name);
+            boolean present = out.stream().anyMatch(x -> x.name().equalsIgnoreCase(name));
+            if (value != null && !present) {
+                out.add(new RecordedExchange.Header(name, cut(value, MAX_VALUE)));
+            }
+        }
+        return out;
     }
 
     private static List<RecordedExchange.Header> select(HttpHeaders headers, List<String> names) {

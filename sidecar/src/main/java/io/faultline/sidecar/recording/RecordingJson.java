@@ -95,7 +95,7 @@ public final class RecordingJson {
         ObjectNode res = n.putObject("response");
         res.put("status", e.status());
         res.put("statusText", e.statusText() == null ? "" : e.statusText());
-        res.put("httpVersion", "HTTP/1.1");
+        res.put("httpVersion", e.httpVersion());
         res.putArray("cookies");
         res.set("headers", headersArray(e.responseHeaders()));
         ObjectNode content = res.putObject("content");

@@ -50,6 +50,11 @@ public final class RecordingObserver implements ExchangeObserver {
     }
 
     @Override
+    public void responseTrailers(HttpExchange exchange, io.netty.handler.codec.http.HttpHeaders trailers) {
+        recorder.responseTrailers(trailers);
+    }
+
+    @Override
     public void responseComplete(HttpExchange exchange, long nanos) {
         recorder.responseComplete(recorder.recording() ? exchange.injectedRules() : java.util.List.of(), nanos);
     }

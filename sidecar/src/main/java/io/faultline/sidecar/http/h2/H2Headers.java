@@ -23,6 +23,8 @@ import java.util.Set;
  * without the connection-specific headers HTTP/2 forbids (RFC 9113 §8.2.2).
  */
 final class H2Headers {
+    /** The version the request views carry (recordings show it; nothing else reads it). */
+    static final HttpVersion HTTP_2 = new HttpVersion("HTTP", 2, 0, true);
     private static final Set<String> CONNECTION_SPECIFIC = Set.of(
             "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade");
 
@@ -38,15 +40,24 @@ final class H2Headers {
         if (!headers.contains("host") && h2.authority() != null) {
             headers.set("host", h2.authority());
         }
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1,
+        return new DefaultHttpRequest(HTTP_2,
                 HttpMethod.valueOf(method == null ? "GET" : method.toString()),
                 path == null ? "/" : path.toString(), headers);
     }
 
-    /** The request headers to forward after faults edited {@code view}: the original pseudo-headers, the edited rest. */
+    /**
+     * The request headers to forward after faults edited {@code view}: the original pseudo-headers
+     * with :method and :path as rewritten, and the edited regular headers.
+     */
     static Http2Headers forwardedRequest(Http2Headers original, HttpRequest view) {
         Http2Headers out = new DefaultHttp2Headers(false);
         copyPseudo(original, out);
+        if (original.method() != null && !view.method().asciiName().contentEquals(original.method())) {
+            out.method(view.method().asciiName());
+        }
+        if (original.path() != null && !view.uri().contentEquals(original.path())) {
+            out.path(view.uri());
+        }
         boolean hostFromAuthority = !original.contains("host");
         for (Map.Entry<String, String> e : view.headers()) {
             String name = e.getKey().toLowerCase(Locale.ROOT);

@@ -1,6 +1,10 @@
 package io.faultline.sidecar.http.h2;
 
 import io.faultline.sidecar.engine.ListenerStats;
+import io.faultline.sidecar.http.AbortFault;
+import io.faultline.sidecar.http.BodyPacer;
+import io.faultline.sidecar.http.ExchangeObserver;
+import io.faultline.sidecar.http.HttpConnectionOptions;
 import io.faultline.sidecar.http.HttpListenerStats;
 import io.faultline.sidecar.http.HttpRules;
 import io.faultline.sidecar.http.UpstreamConnector;
@@ -11,13 +15,16 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
@@ -36,6 +43,7 @@ import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -69,6 +77,8 @@ public final class H2ProxyConnection {
     public static final int MAX_HEADER_LIST_SIZE = 16 * 1024;
     public static final int MAX_RESPONSE_HEADER_LIST_SIZE = 64 * 1024;
     static final String CODEC = "h2-codec";
+    static final int GRPC_RESOURCE_EXHAUSTED = 8;
+    static final int GRPC_UNAVAILABLE = 14;
     static final String HANDLER = "h2-proxy";
 
     private final Channel client;
@@ -78,6 +88,9 @@ public final class H2ProxyConnection {
     final ListenerStats listenerStats;
     private final HttpListenerStats stats;
     private final long responseTimeoutNanos;
+    private final long idleTimeoutNanos;
+    private final Supplier<ExchangeObserver> observers;
+    private ScheduledFuture<?> idleTimer;
     final Map<Object, Object> state = new HashMap<>();
     private final IntObjectMap<H2Stream> streams = new IntObjectHashMap<>();
     private final ArrayDeque<H2Stream> waitingForUpstream = new ArrayDeque<>();
@@ -88,9 +101,12 @@ public final class H2ProxyConnection {
     private boolean clientInputDone;
 
     private H2ProxyConnection(Channel client, UpstreamConnector connector, Supplier<List<HttpRules.Rule>> rules,
-                              SplittableRandom random, ListenerStats listenerStats, Duration responseTimeout) {
+                              SplittableRandom random, ListenerStats listenerStats, Duration responseTimeout,
+                              Duration idleTimeout, Supplier<ExchangeObserver> observers) {
         this.client = client;
         this.responseTimeoutNanos = responseTimeout.toNanos();
+        this.idleTimeoutNanos = idleTimeout.toNanos();
+        this.observers = observers;
         this.connector = connector;
         this.rules = rules;
         this.random = random;
@@ -105,7 +121,23 @@ public final class H2ProxyConnection {
     public static H2ProxyConnection start(Channel client, UpstreamConnector connector,
                                           Supplier<List<HttpRules.Rule>> rules, SplittableRandom random,
                                           ListenerStats stats, Duration responseTimeout) {
-        H2ProxyConnection c = new H2ProxyConnection(client, connector, rules, random, stats, responseTimeout);
+        return start(client, connector, rules, random, stats,
+                HttpConnectionOptions.DEFAULTS.withResponseTimeout(responseTimeout).withIdleTimeout(Duration.ZERO),
+                () -> ExchangeObserver.NONE);
+    }
+
+    /**
+     * As above with the listener's {@code options}: {@code responseTimeout}, and {@code idleTimeout}
+     * (a connection without open streams for that long gets GOAWAY and is closed; 0 = never). Each
+     * stream gets its own observer from {@code streamObservers} (streams run concurrently, so the
+     * per-connection {@code options.observer()} of HTTP/1.1 is not used).
+     */
+    public static H2ProxyConnection start(Channel client, UpstreamConnector connector,
+                                          Supplier<List<HttpRules.Rule>> rules, SplittableRandom random,
+                                          ListenerStats stats, HttpConnectionOptions options,
+                                          Supplier<ExchangeObserver> streamObservers) {
+        H2ProxyConnection c = new H2ProxyConnection(client, connector, rules, random, stats,
+                options.responseTimeout(), options.idleTimeout(), streamObservers);
         stats.http.h2Connections.increment();
         client.pipeline().addLast(CODEC, Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
@@ -114,8 +146,14 @@ public final class H2ProxyConnection {
                 .gracefulShutdownTimeoutMillis(0) // a close is a close: no waiting for open streams
                 .build());
         client.pipeline().addLast(HANDLER, c.new ClientSide());
+        c.armIdleTimer();
         client.read();
         return c;
+    }
+
+    /** Whether {@code rule} is still among the listener's rules in force (slowBody paces only while it is). */
+    boolean inForce(HttpRules.Rule rule) {
+        return HttpRules.inForce(rules.get(), rule);
     }
 
     Channel client() {
@@ -138,9 +176,11 @@ public final class H2ProxyConnection {
             client.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR).stream(head.stream()));
             return;
         }
-        H2Stream s = new H2Stream(this, head.stream(), head.headers(), head.isEndStream(), view);
+        H2Stream s = new H2Stream(this, head.stream(), head.headers(), head.isEndStream(), view, observers.get());
         s.requestEndReceived = head.isEndStream();
         streams.put(head.stream().id(), s);
+        cancelIdleTimer();
+        s.observer.requestReceived(s, nanoTime());
         if (head.headers().path() == null || view.method().equals(HttpMethod.CONNECT)) {
             stats.unsupported.increment();
             answer(s, new H2Stream.Answer(HttpResponseStatus.NOT_IMPLEMENTED, new DefaultHttpHeaders(),
@@ -148,11 +188,11 @@ public final class H2ProxyConnection {
             return;
         }
         evaluateRules(s);
-        if (s.requestDelayNanos > 0) {
+        if (s.requestDelayNanos() > 0) {
             s.requestTimer = client.eventLoop().schedule(() -> {
                 s.requestTimer = null;
                 proceed(s);
-            }, s.requestDelayNanos, TimeUnit.NANOSECONDS);
+            }, s.requestDelayNanos(), TimeUnit.NANOSECONDS);
         } else {
             proceed(s);
         }
@@ -160,10 +200,10 @@ public final class H2ProxyConnection {
 
     private void evaluateRules(H2Stream s) {
         HttpRules.evaluate(rules.get(), s.view, random, s, this::offeredOnH2, rule -> {
-            s.currentRule = rule;
+            s.acting(rule);
             s.rulesActed = true;
         });
-        s.currentRule = null;
+        s.acting(null);
     }
 
     /** A drawn rule whose fault h2 does not offer leaves the stream untouched, counted. */
@@ -179,17 +219,56 @@ public final class H2ProxyConnection {
         if (closed || s.stage != H2Stream.Stage.DECIDING) {
             return;
         }
-        if (s.answer != null) {
+        if (s.resetRequested()) {
+            stats.droppedByFault.increment();
+            resetClient(s, Http2Error.INTERNAL_ERROR.code()); // this stream only: the others go on
+            return;
+        }
+        if (s.dropRequested()) {
+            stats.droppedByFault.increment();
+            goAwayAndClose(); // as on HTTP/1.1 the connection goes, with every stream still on it
+            return;
+        }
+        if (s.answer() != null) {
             stats.answeredByFault.increment();
-            answer(s, s.answer);
+            answer(s, forGrpc(s, s.answer()));
             return;
         }
         if (upstream != null && upstream.usable()) {
+            s.observer.forwardingStarted(s, false, nanoTime());
             send(s);
             return;
         }
+        s.opensConnection = !connecting;
+        s.observer.forwardingStarted(s, s.opensConnection, nanoTime());
         waitingForUpstream.add(s);
         connect();
+    }
+
+    /**
+     * A gRPC call answered by rateLimit, transient, serverOverload or requestControlled gets its answer the gRPC way:
+     * trailers-only, grpc-status RESOURCE_EXHAUSTED (8) for a 429, UNAVAILABLE (14) for any other
+     * status, the answer's text as grpc-message, its headers (RateLimit-*, Retry-After) kept. An
+     * abort says what it answers itself ({@code grpcStatus} or a plain HTTP status), so it is left alone.
+     */
+    private static H2Stream.Answer forGrpc(H2Stream s, H2Stream.Answer a) {
+        HttpRules.Rule by = s.decidedBy();
+        if (!s.isGrpc() || a.headers().contains("grpc-status") || by == null || by.fault() instanceof AbortFault) {
+            return a;
+        }
+        int code = a.status().code() == HttpResponseStatus.TOO_MANY_REQUESTS.code() ? GRPC_RESOURCE_EXHAUSTED
+                : GRPC_UNAVAILABLE;
+        String message = a.body().isBlank() ? a.status().toString() : a.body().strip();
+        HttpHeaders h = new DefaultHttpHeaders().add(a.headers())
+                .set("content-type", "application/grpc")
+                .set("grpc-status", code)
+                .set("grpc-message", message);
+        return new H2Stream.Answer(HttpResponseStatus.OK, h, "");
+    }
+
+    /** drop: GOAWAY (the newest client stream as the last one seen), then the connection closes unanswered. */
+    private void goAwayAndClose() {
+        client.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR)).addListener(f -> close());
     }
 
     private void connect() {
@@ -222,6 +301,9 @@ public final class H2ProxyConnection {
                     H2Stream s;
                     while ((s = waitingForUpstream.poll()) != null) {
                         if (s.stage == H2Stream.Stage.DECIDING) {
+                            if (s.opensConnection) {
+                                s.observer.upstreamConnected(s, nanoTime());
+                            }
                             send(s);
                         }
                     }
@@ -259,24 +341,49 @@ public final class H2ProxyConnection {
                 });
         link.register(s);
         if (s.requestEndsWithHeaders) {
-            startResponseTimeout(s);
+            requestEndSent(s);
         }
+        drainToUpstream(s);
+    }
+
+    /** Relays what waits in {@code toUpstream}, in order, unless a paced DATA frame is still going out. */
+    private void drainToUpstream(H2Stream s) {
+        if (s.drainingToUpstream) {
+            return; // a paced frame finished inside the loop below: it goes on from there
+        }
+        s.drainingToUpstream = true;
         Http2StreamFrame frame;
-        while ((frame = s.toUpstream.poll()) != null) {
+        while (s.stage == H2Stream.Stage.FORWARDING && !H2Stream.busy(s.requestPacer)
+                && (frame = s.toUpstream.poll()) != null) {
             relayToUpstream(s, frame);
         }
-        link.channel().flush();
+        s.drainingToUpstream = false;
+        if (s.link != null) {
+            s.link.channel().flush();
+        }
+    }
+
+    private void requestEndSent(H2Stream s) {
+        s.observer.requestSent(s, nanoTime());
+        startResponseTimeout(s);
     }
 
     private void requestFrame(H2Stream s, Http2StreamFrame frame) {
         if (frame instanceof Http2HeadersFrame h && h.isEndStream() || frame instanceof Http2DataFrame d && d.isEndStream()) {
             s.requestEndReceived = true;
         }
+        if (frame instanceof Http2DataFrame d) {
+            s.observer.requestBody(s, new DefaultHttpContent(d.content()));
+        }
         switch (s.stage) {
             case DECIDING -> s.toUpstream.add(frame);
             case FORWARDING -> {
-                relayToUpstream(s, frame);
-                s.link.channel().flush();
+                if (H2Stream.busy(s.requestPacer) || !s.toUpstream.isEmpty()) {
+                    s.toUpstream.add(frame); // behind a paced frame; flow control bounds the wait
+                } else {
+                    relayToUpstream(s, frame);
+                    s.link.channel().flush();
+                }
             }
             default -> dropRequestFrame(s, frame);
         }
@@ -292,6 +399,16 @@ public final class H2ProxyConnection {
         if (frame instanceof Http2DataFrame d) {
             int bytes = d.initialFlowControlledBytes();
             end = d.isEndStream();
+            if (s.requestPacer != null && d.content().isReadable()) {
+                pace(s.requestPacer, d, up, s.upstreamStream, () -> consume(client, s.clientStream, bytes),
+                        () -> {
+                            if (d.isEndStream()) {
+                                requestEndSent(s);
+                            }
+                            drainToUpstream(s);
+                        });
+                return;
+            }
             // The new frame takes over d's buffer; the client gets the bytes back once it is written.
             up.write(new DefaultHttp2DataFrame(d.content(), end).stream(s.upstreamStream))
                     .addListener(f -> consume(client, s.clientStream, bytes));
@@ -302,8 +419,27 @@ public final class H2ProxyConnection {
             ReferenceCountUtil.release(frame);
         }
         if (end) {
-            startResponseTimeout(s);
+            requestEndSent(s);
         }
+    }
+
+    /**
+     * slowBody: {@code d}'s bytes go to {@code out} in paced slices (its buffer taken over); once its
+     * last slice is written the sender gets the frame's window back ({@code giveBack}), so pacing
+     * holds the sender back through flow control; {@code then} runs after the last slice was handed on.
+     */
+    private static void pace(BodyPacer pacer, Http2DataFrame d, Channel out, Http2FrameStream outStream,
+                             Runnable giveBack, Runnable then) {
+        HttpContent whole = new DefaultHttpContent(d.content());
+        boolean end = d.isEndStream();
+        pacer.send(whole, part -> {
+            boolean last = part == whole;
+            ChannelFuture written = out.writeAndFlush(new DefaultHttp2DataFrame(part.content(), last && end)
+                    .stream(outStream));
+            if (last) {
+                written.addListener(f -> giveBack.run());
+            }
+        }, then);
     }
 
     /** From the request's end sent upstream to the response head: 504 when the upstream takes too long. */
@@ -366,11 +502,23 @@ public final class H2ProxyConnection {
             }
         }
         boolean withBody = body.length > 0 && !head;
+        long now = nanoTime();
+        s.observer.responseStarted(s, H2Headers.responseView(h), now);
         client.write(new DefaultHttp2HeadersFrame(h, !withBody).stream(s.clientStream));
         if (withBody) {
-            client.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true).stream(s.clientStream));
+            DefaultHttp2DataFrame data = new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true);
+            s.observer.responseBody(s, new DefaultHttpContent(data.content()));
+            client.write(data.stream(s.clientStream));
         }
         client.flush();
+        responseEnded(s, now);
+    }
+
+    private void responseEnded(H2Stream s, long nanos) {
+        if (!s.finished) {
+            s.finished = true;
+            s.observer.responseComplete(s, nanos);
+        }
     }
 
     // ---------------------------------------------------------------- responses
@@ -383,14 +531,14 @@ public final class H2ProxyConnection {
         if (frame instanceof Http2HeadersFrame h && h.isEndStream() || frame instanceof Http2DataFrame d && d.isEndStream()) {
             s.responseEndReceived = true;
         }
-        if (s.responseHeld || !s.toClient.isEmpty()) {
+        if (s.responseHeld || H2Stream.busy(s.responsePacer) || !s.toClient.isEmpty()) {
             s.toClient.add(frame);
             return;
         }
         if (isFinalHead(s, frame)) {
             s.cancelResponseTimeout();
         }
-        if (isFinalHead(s, frame) && s.responseDelayNanos > 0 && !s.responseDelayServed) {
+        if (isFinalHead(s, frame) && s.responseDelayNanos() > 0 && !s.responseDelayServed) {
             s.responseHeld = true;
             s.responseDelayServed = true;
             s.toClient.add(frame);
@@ -398,17 +546,23 @@ public final class H2ProxyConnection {
                 s.responseDelayTimer = null;
                 s.responseHeld = false;
                 drainToClient(s);
-            }, s.responseDelayNanos, TimeUnit.NANOSECONDS);
+            }, s.responseDelayNanos(), TimeUnit.NANOSECONDS);
             return;
         }
         toClient(s, frame);
     }
 
     private void drainToClient(H2Stream s) {
+        if (s.drainingToClient) {
+            return; // a paced frame finished inside the loop below: it goes on from there
+        }
+        s.drainingToClient = true;
         Http2StreamFrame frame;
-        while (!s.responseHeld && (frame = s.toClient.poll()) != null) {
+        while (s.stage == H2Stream.Stage.FORWARDING && !s.responseHeld && !H2Stream.busy(s.responsePacer)
+                && (frame = s.toClient.poll()) != null) {
             toClient(s, frame);
         }
+        s.drainingToClient = false;
         client.flush();
         if (s.link != null) {
             s.link.channel().flush(); // window updates for what just went out
@@ -428,20 +582,39 @@ public final class H2ProxyConnection {
             Http2Headers out = h.headers();
             if (isFinalHead(s, frame)) {
                 s.responseStarted = true;
-                if (!s.responseEdits.isEmpty()) {
-                    HttpResponse response = H2Headers.responseView(out);
-                    for (Consumer<HttpResponse> edit : s.responseEdits) {
+                HttpResponse response = H2Headers.responseView(out);
+                if (!s.responseEdits().isEmpty()) {
+                    for (Consumer<HttpResponse> edit : s.responseEdits()) {
                         edit.accept(response);
                     }
                     out = H2Headers.fromResponse(response);
                 }
+                s.observer.responseStarted(s, response, nanoTime());
+            } else if (s.responseStarted) {
+                s.observer.responseTrailers(s, H2Headers.responseView(out).headers());
             }
             client.write(new DefaultHttp2HeadersFrame(out, h.isEndStream()).stream(s.clientStream));
+            if (h.isEndStream()) {
+                responseEnded(s, nanoTime());
+            }
         } else if (frame instanceof Http2DataFrame d) {
             int bytes = d.initialFlowControlledBytes();
             Channel up = s.link.channel();
+            s.observer.responseBody(s, new DefaultHttpContent(d.content()));
+            if (s.responsePacer != null && d.content().isReadable()) {
+                pace(s.responsePacer, d, client, s.clientStream, () -> consume(up, s.upstreamStream, bytes), () -> {
+                    if (d.isEndStream()) {
+                        responseEnded(s, nanoTime());
+                    }
+                    drainToClient(s);
+                });
+                return;
+            }
             client.write(new DefaultHttp2DataFrame(d.content(), d.isEndStream()).stream(s.clientStream))
                     .addListener(f -> consume(up, s.upstreamStream, bytes));
+            if (d.isEndStream()) {
+                responseEnded(s, nanoTime());
+            }
         } else {
             ReferenceCountUtil.release(frame);
         }
@@ -539,6 +712,29 @@ public final class H2ProxyConnection {
     private void closeIfDone() {
         if (clientInputDone && streams.isEmpty() && !closed) {
             client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> close());
+            return;
+        }
+        armIdleTimer();
+    }
+
+    /** idleTimeout: once no stream is open, the connection has that long before GOAWAY and close. */
+    private void armIdleTimer() {
+        if (idleTimeoutNanos <= 0 || closed || !streams.isEmpty() || idleTimer != null) {
+            return;
+        }
+        idleTimer = client.eventLoop().schedule(() -> {
+            idleTimer = null;
+            if (!closed && streams.isEmpty()) {
+                stats.idleClosed.increment();
+                goAwayAndClose();
+            }
+        }, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelIdleTimer() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
         }
     }
 
@@ -547,6 +743,7 @@ public final class H2ProxyConnection {
             return;
         }
         closed = true;
+        cancelIdleTimer();
         for (H2Stream s : new ArrayList<>(streams.values())) {
             s.discard();
         }

@@ -1,34 +1,27 @@
 package io.faultline.sidecar.http.h2;
 
-import io.faultline.sidecar.http.HttpExchange;
+import io.faultline.sidecar.config.StreamDirection;
+import io.faultline.sidecar.http.BodyPacer;
+import io.faultline.sidecar.http.ExchangeEdits;
+import io.faultline.sidecar.http.ExchangeObserver;
 import io.faultline.sidecar.http.HttpRules;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * One client stream and its upstream stream: what the rules decided for it, and the frames held
  * while a decision, a connect or a delay is pending. Holding is bounded by HTTP/2 flow control: a
  * held DATA frame's bytes are not given back to its sender until the frame was written onward.
  */
-final class H2Stream implements HttpExchange {
+final class H2Stream extends ExchangeEdits {
     enum Stage { DECIDING, FORWARDING, ANSWERED, CLOSED }
-
-    /** A local answer decided by a fault. */
-    record Answer(HttpResponseStatus status, HttpHeaders headers, String body) {
-    }
 
     final H2ProxyConnection conn;
     final Http2FrameStream clientStream;
@@ -48,19 +41,25 @@ final class H2Stream implements HttpExchange {
     boolean responseEndReceived;
     boolean responseHeld;
     boolean responseDelayServed;
-    long requestDelayNanos;
-    long responseDelayNanos;
-    Answer answer;
-    final List<Consumer<HttpResponse>> responseEdits = new ArrayList<>(1);
-    private final List<String> injectedRules = new ArrayList<>(1);
-    HttpRules.Rule currentRule;
+    /** Inside {@link H2ProxyConnection}'s drain of {@link #toClient} / {@link #toUpstream}: no re-entry. */
+    boolean drainingToClient;
+    boolean drainingToUpstream;
+    /** This stream opened the upstream connection it waits for (its connect phase is timed). */
+    boolean opensConnection;
+    /** The response's end went to the client, or the exchange was reported aborted: nothing more to report. */
+    boolean finished;
     ScheduledFuture<?> requestTimer;
     ScheduledFuture<?> responseDelayTimer;
     ScheduledFuture<?> responseTimeoutTimer;
+    /** slowBody: pacing of the request and response DATA (null: full speed). */
+    BodyPacer requestPacer;
+    BodyPacer responsePacer;
+    final ExchangeObserver observer;
 
     H2Stream(H2ProxyConnection conn, Http2FrameStream clientStream, Http2Headers requestHeaders, boolean endStream,
-             HttpRequest view) {
+             HttpRequest view, ExchangeObserver observer) {
         this.conn = conn;
+        this.observer = observer;
         this.clientStream = clientStream;
         this.requestHeaders = requestHeaders;
         this.requestEndsWithHeaders = endStream;
@@ -83,84 +82,42 @@ final class H2Stream implements HttpExchange {
     }
 
     @Override
-    public void injected() {
-        currentRule.active().stats().injected.increment();
-        String name = currentRule.active().spec().name();
-        if (!injectedRules.contains(name)) {
-            injectedRules.add(name);
-        }
+    protected Map<Object, Object> connectionStates() {
+        return conn.state;
     }
 
-    @Override
-    public List<String> injectedRules() {
-        return List.copyOf(injectedRules);
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public <S> S connectionState(Supplier<S> create) {
-        Object key = List.of(currentRule.active().spec().name(), currentRule.fault());
-        return (S) conn.state.computeIfAbsent(key, k -> create.get());
-    }
-
-    @Override
-    public <S> S ruleState(Supplier<S> create) {
-        return currentRule.active().stats().sharedState(currentRule.fault(), create);
-    }
-
-    @Override
-    public void respond(HttpResponseStatus status, HttpHeaders headers, String body) {
-        if (answer == null) {
-            answer = new Answer(status, headers, body == null ? "" : body);
-        }
-    }
-
-    /** Not offered on h2 ({@link H2Faults} keeps such faults away); a stray call changes nothing. */
-    @Override
-    public void drop() {
-    }
-
-    /** Not offered on h2, as {@link #drop}. */
-    @Override
-    public void reset() {
-    }
-
-    @Override
-    public void delayRequest(long nanos) {
-        requestDelayNanos += Math.max(0, nanos);
-    }
-
-    @Override
-    public void delayResponse(long nanos) {
-        responseDelayNanos += Math.max(0, nanos);
-    }
-
-    @Override
-    public void onResponse(Consumer<HttpResponse> edit) {
-        responseEdits.add(edit);
-    }
-
-    /** Not offered on h2, as {@link #drop}. */
-    @Override
-    public void transformResponseBody(BodyTransform transform) {
-    }
-
-    /** Not offered on h2 (slowBody is not among {@link H2Faults}' kinds), as {@link #drop}. */
+    /** slowBody: DATA frames of the rule's direction(s) go out in paced slices while the rule stays in force. */
     @Override
     public void paceBody(long bytesPerSecond) {
+        HttpRules.Rule rule = currentRule();
+        StreamDirection direction = rule.active().spec().stream();
+        if (direction.covers(StreamDirection.DOWNSTREAM) && responsePacer == null) {
+            responsePacer = newPacer(bytesPerSecond, rule);
+        }
+        if (direction.covers(StreamDirection.UPSTREAM) && requestPacer == null) {
+            requestPacer = newPacer(bytesPerSecond, rule);
+        }
     }
 
-    @Override
-    public boolean decided() {
-        return answer != null;
+    private BodyPacer newPacer(long bytesPerSecond, HttpRules.Rule rule) {
+        return new BodyPacer(bytesPerSecond, conn.client().eventLoop(),
+                () -> stage == Stage.FORWARDING && conn.inForce(rule), () -> stage == Stage.FORWARDING);
+    }
+
+    static boolean busy(BodyPacer pacer) {
+        return pacer != null && pacer.busy();
     }
 
     boolean isGrpc() {
         return H2Headers.isGrpc(requestHeaders);
     }
 
-    /** Ends the stream's life here: timers off, held frames released. */
+    /** Ends the stream's life here: timers off, held frames released; unfinished, it is reported aborted. */
     void discard() {
+        if (!finished) {
+            finished = true;
+            observer.exchangeAborted(this, conn.nanoTime());
+        }
         stage = Stage.CLOSED;
         cancelTimers();
         releaseAll(toUpstream);
@@ -177,6 +134,12 @@ final class H2Stream implements HttpExchange {
             responseDelayTimer = null;
         }
         cancelResponseTimeout();
+        if (requestPacer != null) {
+            requestPacer.cancel();
+        }
+        if (responsePacer != null) {
+            responsePacer.cancel();
+        }
     }
 
     void cancelResponseTimeout() {

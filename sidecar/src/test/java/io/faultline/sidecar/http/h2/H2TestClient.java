@@ -54,6 +54,8 @@ final class H2TestClient implements AutoCloseable {
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     final Channel connection;
+    /** Error codes of the GOAWAY frames the proxy sent on this connection. */
+    final java.util.List<Long> goAways = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     H2TestClient(int port) throws InterruptedException {
         this(port, null);
@@ -69,7 +71,16 @@ final class H2TestClient implements AutoCloseable {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc(), "localhost", port));
                         }
                         ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
-                                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
+                                new ChannelInboundHandlerAdapter() {
+                                    @Override
+                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                        if (msg instanceof io.netty.handler.codec.http2.Http2GoAwayFrame g) {
+                                            goAways.add(g.errorCode());
+                                        }
+                                        ReferenceCountUtil.release(msg); // connection-level frames end here
+                                    }
+                                });
                     }
                 }).connect("127.0.0.1", port).sync().channel();
         if (tls != null) {
