@@ -42,6 +42,8 @@ import io.faultline.crds.QoSProfile;
 import io.faultline.crds.common.Condition;
 import io.faultline.crds.qos.QoSProfileSpec;
 import io.faultline.crds.qos.QosLatency;
+import io.faultline.crds.spec.FaultSpec;
+import io.faultline.crds.spec.HttpMatch;
 import io.faultline.crds.spec.ProfileReference;
 import io.faultline.crds.spec.Sampling;
 import io.faultline.crds.spec.Schedule;
@@ -152,6 +154,10 @@ class FaultSessionEndToEndTest {
             edit(ns, "slow-cart", s -> {
                 s.getSpec().faults.set(0, latency("slow", "1ms"));
                 s.getSpec().faults.add(latency("slower", "2s", "nope"));
+                FaultSpec badRegex = latency("by-path", "2s");
+                badRegex.match = new HttpMatch();
+                badRegex.match.pathRegex = "/api/(v1";
+                s.getSpec().faults.add(badRegex);
                 return s;
             });
 
@@ -160,10 +166,12 @@ class FaultSessionEndToEndTest {
             Condition ready = readyCondition(ns, "slow-cart");
             assertThat(ready.status).isEqualTo("False");
             assertThat(ready.reason).isEqualTo("InvalidSpec");
-            assertThat(ready.message).contains("spec.faults[1].targets[0]: unknown target 'nope'; known targets: app");
+            assertThat(ready.message).contains("spec.faults[1].targets[0]: unknown target 'nope'; known targets: app",
+                    "spec.faults[2].match.pathRegex '/api/(v1' is not a valid Java regular expression: Unclosed group");
             assertThat(ready.observedGeneration).isEqualTo(2);
             Await.until("a Warning event InvalidSpec", WAIT, () -> eventReasons(ns, "slow-cart").contains("InvalidSpec"),
                     () -> eventReasons(ns, "slow-cart"));
+            assertThat(eventMessages(ns, "slow-cart", "InvalidSpec")).anyMatch(m -> m.contains("spec.faults[2].match.pathRegex '/api/(v1'"));
             assertThat(sidecarVersion(sidecar)).isEqualTo(versionBefore);
             assertThat(TcpProbe.roundTrip(listenPort)).isGreaterThanOrEqualTo(SLOW);
             // the last valid spec is recorded on the session (what a restarted operator falls back to), not the broken one
@@ -408,6 +416,12 @@ class FaultSessionEndToEndTest {
         return client.v1().events().inNamespace(ns).list().getItems().stream()
                 .filter(e -> e.getInvolvedObject() != null && name.equals(e.getInvolvedObject().getName()))
                 .map(Event::getReason).collect(Collectors.toList());
+    }
+
+    private List<String> eventMessages(String ns, String name, String reason) {
+        return client.v1().events().inNamespace(ns).list().getItems().stream()
+                .filter(e -> e.getInvolvedObject() != null && name.equals(e.getInvolvedObject().getName()))
+                .filter(e -> reason.equals(e.getReason())).map(Event::getMessage).collect(Collectors.toList());
     }
 
     private static JsonNode sidecarConfig(SidecarProcess sidecar) {
