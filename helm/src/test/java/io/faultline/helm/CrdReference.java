@@ -88,6 +88,9 @@ final class CrdReference {
                     .append(escape(field.path("description").asText())).append(" | ").append(constraints(field)).append(" |\n");
             if (field.has("properties") || field.path("items").has("properties")) {
                 rows(out, field, fieldPath, rules);
+            } else if (field.path("additionalProperties").has("properties")) {
+                // a map of objects (match headers and query): its values' fields under <name>
+                rows(out, field.path("additionalProperties"), fieldPath + ".<name>", rules);
             } else {
                 field.path("x-kubernetes-validations").forEach(v -> rules.add(new String[] {fieldPath, v.path("rule").asText(),
                         v.path("message").asText()}));
@@ -128,6 +131,9 @@ final class CrdReference {
         }
         if (field.has("maxItems")) {
             parts.add("at most " + field.path("maxItems").asInt() + " items");
+        }
+        if (field.has("maxProperties")) {
+            parts.add("at most " + field.path("maxProperties").asInt() + " entries");
         }
         return String.join("; ", parts);
     }

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Validates a resource against a generated CRD's openAPIV3Schema the way the API server would for what the schema
  * uses: defaults applied first, then type, unknown fields (kubectl's strict field validation), required, enum,
- * pattern, minimum/maximum, minItems/maxItems, and the x-kubernetes-validations rules ({@link CelRules}).
+ * pattern, minimum/maximum, minItems/maxItems, maxProperties, and the x-kubernetes-validations rules ({@link CelRules}).
  */
 final class CrdSchema {
     private final String kind;
@@ -94,6 +94,9 @@ final class CrdSchema {
             }
         }
         if (value.isObject()) {
+            if (schema.has("maxProperties") && value.size() > schema.path("maxProperties").asInt()) {
+                problems.add(path + ": allows at most " + schema.path("maxProperties") + " entries");
+            }
             for (JsonNode required : schema.path("required")) {
                 if (!value.has(required.asText())) {
                     problems.add(path + "." + required.asText() + ": required");

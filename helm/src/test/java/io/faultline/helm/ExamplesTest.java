@@ -165,7 +165,18 @@ class ExamplesTest {
                 broken("unknown target", s -> fault(s).set("targets", Manifests.YAML.createArrayNode().add("nope")),
                         "spec: every name in a fault's targets must be the name of one of spec.targets"),
                 broken("string port", s -> ((ObjectNode) s.path("targets").get(0)).put("port", "8080"),
-                        "spec.targets[0].port: must be of type integer"));
+                        "spec.targets[0].port: must be of type integer"),
+                broken("path and pathRegex", s -> fault(s).putObject("match").put("path", "/a/**").put("pathRegex", "/a/.*"),
+                        "spec.faults[0].match: give path (a glob) or pathRegex, not both"),
+                broken("relative path glob", s -> fault(s).putObject("match").put("path", "api/**"),
+                        "spec.faults[0].match.path: 'api/**' does not match ^/"),
+                broken("header condition with exact and regex", s -> fault(s).putObject("match").putObject("headers")
+                        .putObject("x-tier").put("exact", "free").put("regex", "f.*"),
+                        "spec.faults[0].match.headers.x-tier: give exactly one of exact (a value), regex (full match) or present"),
+                broken("empty query condition", s -> fault(s).putObject("match").putObject("query").putObject("q"),
+                        "spec.faults[0].match.query.q: give exactly one of exact (a value), regex (full match) or present"),
+                broken("header value as a plain string", s -> fault(s).putObject("match").putObject("headers").put("x-tier", "free"),
+                        "spec.faults[0].match.headers.x-tier: must be of type object"));
     }
 
     @ParameterizedTest(name = "{0}")

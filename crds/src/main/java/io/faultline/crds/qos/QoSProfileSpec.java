@@ -10,13 +10,15 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "has(self.latency) || has(self.bandwidth) || has(self.loss) || has(self.connectionLimit)",
         message = "a QoSProfile must set at least one of latency, bandwidth, loss or connectionLimit")
 public class QoSProfileSpec {
-    @JsonPropertyDescription("Added latency (downstream).")
+    @JsonPropertyDescription("Added latency (downstream). On http targets each request waits once.")
     public QosLatency latency;
 
-    @JsonPropertyDescription("Throughput caps per direction.")
+    @JsonPropertyDescription("Throughput caps per direction. On http targets they also pace each request body (upstream) "
+            + "and response body (downstream).")
     public QosBandwidth bandwidth;
 
-    @JsonPropertyDescription("Packet loss as stalls (downstream).")
+    @JsonPropertyDescription("Packet loss as stalls (downstream). Not applied to HTTP requests on http targets (only to "
+            + "upgraded connections); the session's condition QoSProfileApplied says so.")
     public QosLoss loss;
 
     @Min(1)

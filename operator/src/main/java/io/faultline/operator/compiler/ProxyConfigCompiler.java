@@ -39,6 +39,9 @@ import io.faultline.crds.spec.Target;
  * <li>A session whose rules are not in force (pending, paused, expired, kill switch) still contributes its listeners:
  * traffic keeps flowing through the sidecar, untouched.</li>
  * <li>The QoS connection limit becomes the listener's maxConnections; the smallest limit wins.</li>
+ * <li>QoS on http targets ({@link QosCoverage}): latency is the latency rule (per request, and on upgraded
+ * connections); bandwidth is the bandwidth rule (upgraded connections) plus slowBody rules pacing request and response
+ * bodies; loss acts on upgraded connections only.</li>
  * <li>{@code expiresAt} is the earliest expiry among the sessions whose rules are in force; {@code version} is a hash
  * of everything else, so equal content always has an equal version.</li>
  * </ul>
@@ -173,6 +176,8 @@ public final class ProxyConfigCompiler {
             return;
         }
         ArrayNode all = listenersOf(new ArrayList<>(listenerOfTarget.keySet()), listenerOfTarget);
+        // http listeners take per-request forms as well (QosCoverage says why and what is left out)
+        ArrayNode http = listenersOf(QosCoverage.httpTargets(session.spec()), listenerOfTarget);
         if (qos.latency != null) {
             ObjectNode latency = qosRule(rules, session, "qos-latency", all, "downstream").putObject("latency");
             latency.put("fixed", qos.latency.mean);
@@ -188,6 +193,13 @@ public final class ProxyConfigCompiler {
         }
         if (qos.bandwidth != null && qos.bandwidth.downstream != null) {
             qosRule(rules, session, "qos-bandwidth-down", all, "downstream").putObject("bandwidth").put("rate",
+                    qos.bandwidth.downstream);
+        }
+        if (qos.bandwidth != null && qos.bandwidth.upstream != null && !http.isEmpty()) {
+            qosRule(rules, session, "qos-body-rate-up", http, "upstream").putObject("slowBody").put("rate", qos.bandwidth.upstream);
+        }
+        if (qos.bandwidth != null && qos.bandwidth.downstream != null && !http.isEmpty()) {
+            qosRule(rules, session, "qos-body-rate-down", http, "downstream").putObject("slowBody").put("rate",
                     qos.bandwidth.downstream);
         }
         if (qos.loss != null) {

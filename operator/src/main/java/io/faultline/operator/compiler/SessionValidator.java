@@ -20,7 +20,7 @@ import io.faultline.operator.schedule.ScheduleWindow;
 /**
  * Semantic checks of a FaultSession spec, with precise messages. They repeat the CRD schema's rules (a cluster without
  * CEL, or the test server, does not enforce them) and add what a schema cannot know: listener port clashes, reserved
- * names. An empty list means the spec can be applied.
+ * names, regular expressions that do not compile ({@link MatchValidator}). An empty list means the spec can be applied.
  */
 public final class SessionValidator {
     public static final String RESERVED_FAULT_PREFIX = "qos-";
@@ -160,6 +160,7 @@ public final class SessionValidator {
                 }
             }
             checkSettings(fault, path, problems);
+            MatchValidator.check(fault.match, path + ".match", problems);
         }
     }
 

@@ -29,6 +29,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.faultline.crds.FaultSession;
 import io.faultline.crds.QoSProfile;
+import io.faultline.crds.common.Condition;
 import io.faultline.crds.status.FaultSessionStatus;
 import io.faultline.crds.status.PodState;
 import io.faultline.crds.status.SessionPhase;
@@ -37,6 +38,7 @@ import io.faultline.operator.coverage.InterceptionCheck;
 import io.faultline.operator.restart.WorkloadRestarts;
 import io.faultline.operator.status.Conditions;
 import io.faultline.operator.status.PodOutcome;
+import io.faultline.operator.status.QosProfileCondition;
 import io.faultline.operator.status.SessionStatusAggregator;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -120,6 +122,10 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
         FaultSessionStatus status = SessionStatusAggregator.aggregate(previous, session.getMetadata().getGeneration(),
                 resolution.verdict(), resolution.window() == null ? null : resolution.window().start(),
                 resolution.window() == null ? null : resolution.window().expiry().orElse(null), pods, now);
+        if (resolution.valid()) { // an invalid spec keeps the condition of the last valid one
+            status.conditions = QosProfileCondition.update(status.conditions, resolution.effective(),
+                    session.getMetadata().getGeneration(), now);
+        }
         recordTransitionEvents(session, previous, status, resolution);
         registry.counter("faultline.session.reconciles", "phase", status.phase.name()).increment();
 
@@ -207,6 +213,13 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
         } else if (status.phase == SessionPhase.Failed && previous != null
                 && !Objects.equals(conditionMessage(previous), resolution.verdict().message())) {
             events.warning(session, resolution.verdict().reason(), resolution.verdict().message());
+        }
+        Optional<Condition> qos = Conditions.find(status.conditions, QosProfileCondition.TYPE)
+                .filter(c -> QosProfileCondition.PARTIALLY_APPLIED.equals(c.reason));
+        Optional<String> qosBefore = previous == null ? Optional.empty()
+                : Conditions.find(previous.conditions, QosProfileCondition.TYPE).map(c -> c.message);
+        if (qos.isPresent() && !qosBefore.equals(Optional.of(qos.get().message))) {
+            events.warning(session, "QoSProfilePartiallyApplied", qos.get().message);
         }
         boolean configuredBefore = previous == null || isConfigured(previous);
         if (configuredBefore && !isConfigured(status)) {

@@ -25,12 +25,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.faultline.crds.spec.FaultSessionSpec;
 import io.faultline.crds.spec.FaultSpec;
+import io.faultline.crds.spec.HttpMatch;
+import io.faultline.crds.spec.ValueCondition;
 import io.faultline.sidecar.config.ConfigParser;
 import io.faultline.sidecar.config.ProxyConfig;
 import io.faultline.sidecar.config.RuleSpec;
 import io.faultline.sidecar.fault.FaultKind;
 import io.faultline.sidecar.fault.FaultKinds;
 import io.faultline.sidecar.http.HttpFaultKinds;
+import io.faultline.sidecar.http.RequestMatch;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
 
 /**
  * The CRD's fault vocabulary and the sidecar's fault registries must not drift apart. A session that sets every field
@@ -45,6 +51,7 @@ class FaultVocabularyDriftTest {
     private static final Map<String, String> RENAMED = Map.of("abort.httpStatus", "abort.status");
 
     private static FaultSessionSpec everyField;
+    private static JsonNode fixture;
     private static ProxyConfig parsedBySidecar;
     private static JsonNode compiled;
 
@@ -52,6 +59,9 @@ class FaultVocabularyDriftTest {
     static void compileEveryField() throws IOException {
         try (InputStream in = FaultVocabularyDriftTest.class.getResourceAsStream("/vocabulary/every-field.yaml")) {
             everyField = Serialization.unmarshal(in, FaultSessionSpec.class);
+        }
+        try (InputStream in = FaultVocabularyDriftTest.class.getResourceAsStream("/vocabulary/every-field.yaml")) {
+            fixture = JSON.valueToTree(Serialization.unmarshal(in, Map.class)); // the YAML as written, not as the model reads it
         }
         assertThat(SessionValidator.validate(everyField)).as("the fixture is a valid session").isEmpty();
         PodConfig config = ProxyConfigCompiler.compile(List.of(active("vocab", Instant.EPOCH, everyField, null)), null);
@@ -117,6 +127,79 @@ class FaultVocabularyDriftTest {
             assertThat(sentPaths).as("fields of %s the sidecar renders (with defaults) vs those the CRD fixture sent", kind)
                     .containsAll(sidecarPaths);
         }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theCrdMatchHasExactlyTheSidecarsMatchFields() throws ReflectiveOperationException {
+        Field fields = RequestMatch.class.getDeclaredField("FIELDS");
+        fields.setAccessible(true);
+        assertThat(publicFieldNames(HttpMatch.class)).as("CRD match fields vs the sidecar's RequestMatch.FIELDS")
+                .isEqualTo(new TreeSet<>((Set<String>) fields.get(null)));
+    }
+
+    @Test
+    void theFixtureSetsEveryMatchField() {
+        Set<String> matchFields = new TreeSet<>();
+        Map<String, Set<String>> conditionFields = Map.of("headers", new TreeSet<>(), "query", new TreeSet<>());
+        for (JsonNode fault : fixture.path("faults")) {
+            fault.path("match").fieldNames().forEachRemaining(matchFields::add);
+            conditionFields.forEach((map, set) -> fault.path("match").path(map)
+                    .forEach(condition -> condition.fieldNames().forEachRemaining(set::add)));
+        }
+        assertThat(matchFields).as("match fields set by vocabulary/every-field.yaml").containsAll(publicFieldNames(HttpMatch.class));
+        conditionFields.forEach((map, set) -> assertThat(set).as("condition fields set in match.%s", map)
+                .containsAll(publicFieldNames(ValueCondition.class)));
+    }
+
+    /** The compiler passes match through: the sidecar parses (and keeps) exactly what the user wrote. */
+    @Test
+    void everyMatchReachesTheSidecarAsWritten() {
+        int withMatch = 0;
+        for (int i = 0; i < parsedBySidecar.rules().size(); i++) {
+            JsonNode written = fixture.path("faults").get(i).get("match");
+            assertThat(parsedBySidecar.rules().get(i).match()).as("match of rule %d", i).isEqualTo(written);
+            withMatch += written == null ? 0 : 1;
+        }
+        assertThat(withMatch).isEqualTo(2);
+        assertThat(compiled.path("rules").get(indexOf("abort")).path("match").path("exclude").isArray())
+                .as("exclude: [] (reach the probe paths) survives the model and the compiler").isTrue();
+    }
+
+    /** What the fixture's conditions mean, evaluated by the sidecar's own matcher on a request. */
+    @Test
+    void theSidecarMatchesTheFixturesConditions() {
+        RequestMatch match = RequestMatch.fromJson(parsedBySidecar.rules().get(indexOf("latency")).match());
+        DefaultHttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v2/orders/17?page=2&sort=asc&q=");
+        request.headers().set("host", "orders.shop.svc:8080").set("x-tier", "free").set("user-agent", "Shop/3 (iPhone)");
+        assertThat(match.matches(request)).as("every condition holds").isTrue();
+
+        request.headers().set("x-retry", "1");
+        assertThat(match.matches(request)).as("x-retry must be absent").isFalse();
+        request.headers().remove("x-retry");
+        request.setUri("/api/v2/orders/17?page=2&sort=random&q=");
+        assertThat(match.matches(request)).as("sort must match asc|desc").isFalse();
+        request.setUri("/api/vX/orders?page=2&sort=asc&q=");
+        assertThat(match.matches(request)).as("pathRegex /api/v[0-9]+/orders(/.*)?").isFalse();
+    }
+
+    private static int indexOf(String faultName) {
+        for (int i = 0; i < everyField.faults.size(); i++) {
+            if (everyField.faults.get(i).name.equals(faultName)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException(faultName);
+    }
+
+    private static Set<String> publicFieldNames(Class<?> type) {
+        Set<String> names = new TreeSet<>();
+        for (Field field : type.getFields()) {
+            if (!Modifier.isStatic(field.getModifiers())) {
+                names.add(wireName(field));
+            }
+        }
+        return names;
     }
 
     /** Paths of the fields a CRD kind class declares, recursing into the fault model's own classes. */

@@ -22,8 +22,11 @@ import io.faultline.crds.fault.AbortFault;
 import io.faultline.crds.qos.QoSProfileSpec;
 import io.faultline.crds.qos.QosBandwidth;
 import io.faultline.crds.qos.QosLatency;
+import io.faultline.crds.qos.QosLoss;
 import io.faultline.crds.spec.FaultSpec;
 import io.faultline.crds.spec.TargetProtocol;
+import io.faultline.sidecar.config.ConfigParser;
+import io.faultline.sidecar.config.ProxyConfig;
 
 class ProxyConfigCompilerTest {
     private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
@@ -153,6 +156,61 @@ class ProxyConfigCompilerTest {
         assertThat(json.at("/rules/1").toString()).isEqualTo("{\"name\":\"s.qos-bandwidth-up\",\"listeners\":[\"http\",\"pay\"],"
                 + "\"stream\":\"upstream\",\"bandwidth\":{\"rate\":\"384Kbps\"}}");
         assertThat(json.at("/rules/2/name").asText()).isEqualTo("s.qos-bandwidth-down");
+    }
+
+    /**
+     * On http targets the profile acts per request: bandwidth also becomes slowBody rules (request and response bodies),
+     * on the http listeners only; the bandwidth and loss rules stay on every listener (on an http one they act on
+     * upgraded connections). The sidecar's own parser accepts the result.
+     */
+    @Test
+    void qosProfileOnHttpTargetsPacesBodiesAndKeepsTheTcpFormsForUpgradedConnections() {
+        QoSProfileSpec qos = new QoSProfileSpec();
+        qos.latency = new QosLatency();
+        qos.latency.mean = "150ms";
+        qos.bandwidth = new QosBandwidth();
+        qos.bandwidth.upstream = "384Kbps";
+        qos.bandwidth.downstream = "2Mbps";
+        qos.loss = new QosLoss();
+        qos.loss.probability = 0.02;
+        qos.connectionLimit = 10;
+        ResolvedSession session = withQos(active("s", T0, spec(List.of(inbound("web", 8080, TargetProtocol.HTTP),
+                outbound("pay", "15001=payments:80"), outbound("api", "15002=http://api:80"))), null), qos);
+
+        JsonNode json = ProxyConfigCompiler.compile(List.of(session), null).json();
+
+        Map<String, String> rules = new java.util.LinkedHashMap<>();
+        json.get("rules").forEach(rule -> rules.put(rule.get("name").asText(), rule.toString()));
+        assertThat(rules.keySet()).containsExactly("s.qos-latency", "s.qos-bandwidth-up", "s.qos-bandwidth-down",
+                "s.qos-body-rate-up", "s.qos-body-rate-down", "s.qos-loss");
+        assertThat(rules.get("s.qos-latency")).contains("\"listeners\":[\"web\",\"pay\",\"api\"]");
+        assertThat(rules.get("s.qos-body-rate-up")).isEqualTo("{\"name\":\"s.qos-body-rate-up\",\"listeners\":[\"web\",\"api\"],"
+                + "\"stream\":\"upstream\",\"slowBody\":{\"rate\":\"384Kbps\"}}");
+        assertThat(rules.get("s.qos-body-rate-down")).isEqualTo("{\"name\":\"s.qos-body-rate-down\",\"listeners\":[\"web\",\"api\"],"
+                + "\"stream\":\"downstream\",\"slowBody\":{\"rate\":\"2Mbps\"}}");
+        assertThat(rules.get("s.qos-loss")).contains("\"listeners\":[\"web\",\"pay\",\"api\"]");
+        json.get("listeners").forEach(listener -> assertThat(listener.get("maxConnections").asInt()).isEqualTo(10));
+
+        ProxyConfig parsed = ConfigParser.parse(json); // would throw, naming the rule, on a fault that does not fit
+        assertThat(parsed.rules()).hasSize(6);
+        assertThat(QosCoverage.gaps("flaky-3g", qos, session.spec())).containsExactly("QoSProfile 'flaky-3g' loss is not applied"
+                + " to HTTP requests on http targets 'web', 'api': HTTP has no per-request form of packet loss; it acts only on"
+                + " connections upgraded to WebSocket");
+    }
+
+    @Test
+    void qosProfileOnTcpTargetsOnlyIsUnchangedAndComplete() {
+        QoSProfileSpec qos = new QoSProfileSpec();
+        qos.bandwidth = new QosBandwidth();
+        qos.bandwidth.downstream = "2Mbps";
+        qos.loss = new QosLoss();
+        qos.loss.probability = 0.02;
+        ResolvedSession session = withQos(active("s", T0, spec(List.of(inbound("db", 5432, null))), null), qos);
+
+        JsonNode json = ProxyConfigCompiler.compile(List.of(session), null).json();
+
+        assertThat(json.findValuesAsText("name")).containsExactly("db", "s.qos-bandwidth-down", "s.qos-loss");
+        assertThat(QosCoverage.gaps("p", qos, session.spec())).isEmpty();
     }
 
     @Test

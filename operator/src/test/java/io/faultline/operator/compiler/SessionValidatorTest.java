@@ -7,7 +7,9 @@ import static io.faultline.operator.compiler.Sessions.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +18,8 @@ import io.faultline.crds.qos.QoSProfileSpec;
 import io.faultline.crds.qos.QosLatency;
 import io.faultline.crds.spec.FaultSessionSpec;
 import io.faultline.crds.spec.FaultSpec;
+import io.faultline.crds.spec.HttpMatch;
+import io.faultline.crds.spec.ValueCondition;
 import io.faultline.crds.spec.Sampling;
 import io.faultline.crds.spec.Schedule;
 import io.faultline.crds.spec.TargetProtocol;
@@ -117,5 +121,57 @@ class SessionValidatorTest {
                         + " headers, body, rateLimit, serverOverload, transient, drop, reset, requestControlled, slowBody,"
                         + " rewrite",
                 "spec.faults[1].drop: needs an http target; target 'db' is tcp (set protocol: http, or an http:// mapping)");
+    }
+
+    /** Each regex is compiled with java.util.regex, the sidecar's engine, and a bad one is named by its path. */
+    @Test
+    void namesAMatchRegexThatDoesNotCompile() {
+        FaultSpec first = latency("fine", "1s");
+        first.match = new HttpMatch();
+        first.match.pathRegex = "/api/v[0-9]+/.*";
+        FaultSpec second = latency("also-fine", "1s");
+        FaultSpec third = latency("broken", "1s");
+        third.match = new HttpMatch();
+        third.match.pathRegex = "/api/(v1";
+        third.match.headers = new LinkedHashMap<>(Map.of("user-agent", ValueCondition.regex("*Android")));
+        third.match.query = Map.of("sort", ValueCondition.regex("asc|desc"));
+
+        assertThat(SessionValidator.validate(spec(List.of(inbound("web", 8080, TargetProtocol.HTTP)), first, second, third)))
+                .containsExactly(
+                        "spec.faults[2].match.pathRegex '/api/(v1' is not a valid Java regular expression: Unclosed group near index 8",
+                        "spec.faults[2].match.headers.user-agent.regex '*Android' is not a valid Java regular expression:"
+                                + " Dangling meta character '*' near index 0");
+    }
+
+    @Test
+    void matchConditionsFollowTheSidecarsShape() {
+        FaultSpec fault = latency("slow", "1s");
+        fault.match = new HttpMatch();
+        fault.match.path = "api/**";
+        fault.match.pathRegex = "/api/.*";
+        ValueCondition two = ValueCondition.exact("free");
+        two.present = true;
+        fault.match.headers = Map.of("x-tier", two);
+        fault.match.query = Map.of("q", new ValueCondition());
+        fault.match.exclude = List.of("healthz");
+        fault.match.methods = List.of("GET", "NOT A METHOD");
+
+        assertThat(SessionValidator.validate(spec(List.of(inbound("web", 8080, TargetProtocol.HTTP)), fault))).containsExactly(
+                "spec.faults[0].match.methods[1] 'NOT A METHOD' is not an HTTP method; expected e.g. GET, POST",
+                "spec.faults[0].match: give path (a glob) or pathRegex, not both",
+                "spec.faults[0].match.path 'api/**' must start with '/'; globs: * = one segment, ** = any",
+                "spec.faults[0].match.headers.x-tier: give exactly one of exact (a value), regex (full match) or present (true|false)",
+                "spec.faults[0].match.query.q: give exactly one of exact (a value), regex (full match) or present (true|false)",
+                "spec.faults[0].match.exclude[0] 'healthz' must be a path glob starting with '/'");
+    }
+
+    /** Sessions stored before conditions were objects ({x-tier: free}) still read, as exact values. */
+    @Test
+    void aPlainStringHeaderConditionReadsAsAnExactValue() {
+        HttpMatch match = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+                "{\"headers\": {\"x-tier\": \"free\", \"x-debug\": {\"present\": false}}}", HttpMatch.class);
+
+        assertThat(match.headers.get("x-tier").exact).isEqualTo("free");
+        assertThat(match.headers.get("x-debug").present).isFalse();
     }
 }

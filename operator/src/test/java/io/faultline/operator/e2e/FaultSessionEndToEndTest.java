@@ -9,6 +9,9 @@ import static io.faultline.operator.e2e.Fixtures.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -28,6 +31,8 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import com.sun.net.httpserver.HttpServer;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -41,10 +46,16 @@ import io.faultline.crds.FaultSession;
 import io.faultline.crds.QoSProfile;
 import io.faultline.crds.common.Condition;
 import io.faultline.crds.qos.QoSProfileSpec;
+import io.faultline.crds.qos.QosBandwidth;
 import io.faultline.crds.qos.QosLatency;
+import io.faultline.crds.qos.QosLoss;
+import io.faultline.crds.spec.FaultSpec;
+import io.faultline.crds.spec.HttpMatch;
 import io.faultline.crds.spec.ProfileReference;
 import io.faultline.crds.spec.Sampling;
 import io.faultline.crds.spec.Schedule;
+import io.faultline.crds.spec.Target;
+import io.faultline.crds.spec.TargetProtocol;
 import io.faultline.crds.status.FaultSessionStatus;
 import io.faultline.crds.status.PodState;
 import io.faultline.crds.status.SessionPhase;
@@ -152,6 +163,10 @@ class FaultSessionEndToEndTest {
             edit(ns, "slow-cart", s -> {
                 s.getSpec().faults.set(0, latency("slow", "1ms"));
                 s.getSpec().faults.add(latency("slower", "2s", "nope"));
+                FaultSpec badRegex = latency("by-path", "2s");
+                badRegex.match = new HttpMatch();
+                badRegex.match.pathRegex = "/api/(v1";
+                s.getSpec().faults.add(badRegex);
                 return s;
             });
 
@@ -160,10 +175,12 @@ class FaultSessionEndToEndTest {
             Condition ready = readyCondition(ns, "slow-cart");
             assertThat(ready.status).isEqualTo("False");
             assertThat(ready.reason).isEqualTo("InvalidSpec");
-            assertThat(ready.message).contains("spec.faults[1].targets[0]: unknown target 'nope'; known targets: app");
+            assertThat(ready.message).contains("spec.faults[1].targets[0]: unknown target 'nope'; known targets: app",
+                    "spec.faults[2].match.pathRegex '/api/(v1' is not a valid Java regular expression: Unclosed group");
             assertThat(ready.observedGeneration).isEqualTo(2);
             Await.until("a Warning event InvalidSpec", WAIT, () -> eventReasons(ns, "slow-cart").contains("InvalidSpec"),
                     () -> eventReasons(ns, "slow-cart"));
+            assertThat(eventMessages(ns, "slow-cart", "InvalidSpec")).anyMatch(m -> m.contains("spec.faults[2].match.pathRegex '/api/(v1'"));
             assertThat(sidecarVersion(sidecar)).isEqualTo(versionBefore);
             assertThat(TcpProbe.roundTrip(listenPort)).isGreaterThanOrEqualTo(SLOW);
             // the last valid spec is recorded on the session (what a restarted operator falls back to), not the broken one
@@ -207,6 +224,92 @@ class FaultSessionEndToEndTest {
                     () -> sidecarConfig(sidecar));
             assertThat(TcpProbe.fastestOf(listenPort, 3)).isLessThan(FAST);
         }
+    }
+
+    /**
+     * A QoSProfile on an http target through a real sidecar: bandwidth paces response bodies (before, it compiled to a
+     * tcp bandwidth rule that acts only on upgraded connections: a 64 KiB download at a 32 KiB/s profile took 50-130
+     * ms), and loss, which has no per-request form, is reported on the session instead of failing it.
+     */
+    @Test
+    void aQosProfileOnAnHttpTargetPacesBodiesAndSaysWhatItLeavesOut() throws Exception {
+        String ns = "qos-http";
+        namespace(client, ns);
+        HttpServer app = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] body = new byte[64 * 1024];
+        app.createContext("/file", exchange -> {
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        app.start();
+        try (SidecarProcess sidecar = SidecarProcess.start()) {
+            int listenPort = TcpProbe.freePort();
+            injectedPod(client, ns, "downloads-1", Map.of("app", "downloads"), sidecar.adminPort());
+            QoSProfile thin = new QoSProfile();
+            thin.getMetadata().setName("thin");
+            thin.getMetadata().setNamespace(ns);
+            thin.setSpec(new QoSProfileSpec());
+            thin.getSpec().bandwidth = new QosBandwidth();
+            thin.getSpec().bandwidth.downstream = "32KiB";
+            thin.getSpec().loss = new QosLoss();
+            thin.getSpec().loss.probability = 0.5;
+            client.resources(QoSProfile.class).inNamespace(ns).resource(thin).create();
+            Target web = inbound("web", app.getAddress().getPort(), listenPort);
+            web.protocol = TargetProtocol.HTTP;
+            FaultSession session = session(ns, "thin-downloads", Map.of("app", "downloads"), web);
+            session.getSpec().qosProfileRef = new ProfileReference("thin");
+            sessions(ns).resource(session).create();
+
+            awaitReady(ns, "thin-downloads", 1);
+            assertThat(download(listenPort)).as("64 KiB at 32 KiB/s").isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+            Condition applied = condition(ns, "thin-downloads", "QoSProfileApplied");
+            assertThat(applied.status).isEqualTo("False");
+            assertThat(applied.reason).isEqualTo("PartiallyApplied");
+            assertThat(applied.message).contains("QoSProfile 'thin' loss is not applied to HTTP requests on http target 'web'");
+            assertThat(get(ns, "thin-downloads").getStatus().phase).isEqualTo(SessionPhase.Active);
+            Await.until("a Warning event QoSProfilePartiallyApplied", WAIT,
+                    () -> eventMessages(ns, "thin-downloads", "QoSProfilePartiallyApplied").stream()
+                            .anyMatch(m -> m.contains("loss is not applied to HTTP requests on http target 'web'")),
+                    () -> eventReasons(ns, "thin-downloads"));
+
+            // Without loss the profile applies in full; a faster rate reaches the sidecar.
+            client.resources(QoSProfile.class).inNamespace(ns).withName("thin").edit(p -> {
+                p.getSpec().loss = null;
+                p.getSpec().bandwidth.downstream = "16MiB";
+                return p;
+            });
+            Await.until("QoSProfileApplied True", WAIT, () -> "True".equals(condition(ns, "thin-downloads", "QoSProfileApplied").status),
+                    () -> get(ns, "thin-downloads").getStatus().conditions);
+            Await.until("the sidecar to get the faster rate", WAIT, () -> sidecarConfig(sidecar).toString().contains("16MiB"),
+                    () -> sidecarConfig(sidecar));
+            assertThat(download(listenPort)).isLessThan(Duration.ofMillis(1000));
+        } finally {
+            app.stop(0);
+        }
+    }
+
+    /** The second of two downloads (the first warms the client up: its class loading alone can take a second). */
+    private static Duration download(int port) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        downloadOnce(http, port);
+        return downloadOnce(http, port);
+    }
+
+    private static Duration downloadOnce(HttpClient http, int port) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        HttpResponse<byte[]> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/file")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).hasSize(64 * 1024);
+        return took;
+    }
+
+    private Condition condition(String ns, String name, String type) {
+        return get(ns, name).getStatus().conditions.stream().filter(c -> c.type.equals(type)).findFirst()
+                .orElseThrow(() -> new AssertionError("no condition " + type + " in " + get(ns, name).getStatus().conditions));
     }
 
     @Test
@@ -408,6 +511,12 @@ class FaultSessionEndToEndTest {
         return client.v1().events().inNamespace(ns).list().getItems().stream()
                 .filter(e -> e.getInvolvedObject() != null && name.equals(e.getInvolvedObject().getName()))
                 .map(Event::getReason).collect(Collectors.toList());
+    }
+
+    private List<String> eventMessages(String ns, String name, String reason) {
+        return client.v1().events().inNamespace(ns).list().getItems().stream()
+                .filter(e -> e.getInvolvedObject() != null && name.equals(e.getInvolvedObject().getName()))
+                .filter(e -> reason.equals(e.getReason())).map(Event::getMessage).collect(Collectors.toList());
     }
 
     private static JsonNode sidecarConfig(SidecarProcess sidecar) {
