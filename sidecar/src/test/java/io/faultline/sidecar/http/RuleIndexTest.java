@@ -6,18 +6,14 @@ import io.faultline.sidecar.config.ConfigParser;
 import io.faultline.sidecar.engine.RuleStats;
 import io.faultline.sidecar.proxy.ActiveRule;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,7 +34,7 @@ class RuleIndexTest {
         "API:80", "h.example"};
 
     /** The evaluation before the index: every rule in order (the reference the index must agree with). */
-    private static void everyRule(List<HttpRules.Rule> rules, RequestView view, SplittableRandom random,
+    static void everyRule(List<HttpRules.Rule> rules, RequestView view, SplittableRandom random,
                                   HttpExchange exchange, Consumer<HttpRules.Rule> acting) {
         for (HttpRules.Rule rule : rules) {
             if (!rule.match().matches(view)) {
@@ -70,8 +66,8 @@ class RuleIndexTest {
             for (int n = 0; n < 150; n++) {
                 HttpRequest template = request(gen);
                 long seed = gen.nextLong();
-                Outcome a = new Outcome(copy(template), seed);
-                Outcome b = new Outcome(copy(template), seed);
+                RecordingExchange a = new RecordingExchange(copy(template), seed);
+                RecordingExchange b = new RecordingExchange(copy(template), seed);
                 HttpRules.evaluate(indexed, new RequestView(a.request), a.random, a, r -> true, a::acting);
                 everyRule(plain, new RequestView(b.request), b.random, b, b::acting);
                 String where = "config " + config + " request " + n + " " + template + "\nrules: " + yaml;
@@ -98,7 +94,7 @@ class RuleIndexTest {
                  {name: move, match: {headers: {x-tenant: blue}}, rewrite: {path: /b/1}},
                  {name: on-b, match: {path: /b/*, headers: {x-tenant: {present: true}}}, abort: {status: 503}},
                  {name: never, match: {path: /a/**}, abort: {status: 500}}]"""));
-        Outcome o = new Outcome(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/a/x"), 1);
+        RecordingExchange o = new RecordingExchange(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/a/x"), 1);
         HttpRules.evaluate(rules, new RequestView(o.request), o.random, o, r -> true, o::acting);
         assertThat(o.acted).containsExactly("tag", "move", "on-b");
         assertThat(o.decided).isTrue();
@@ -107,22 +103,9 @@ class RuleIndexTest {
 
     @Test
     void noneOfTheBenchmarksMissingRulesIsACandidateForItsRequest() {
-        StringBuilder yaml = new StringBuilder("[");
-        for (int i = 0; i < 100; i++) {
-            yaml.append(i == 0 ? "" : ",").append("{name: miss-" + i + ", ").append(switch (i % 4) {
-                case 0 -> "match: {methods: [GET, POST], path: '/**', headers: {x-tenant: tenant-" + i + "}},"
-                        + " latency: {fixed: 100ms}}";
-                case 1 -> "match: {path: '/api/v1/service-" + i + "/**'}, abort: {status: 503}}";
-                case 2 -> "match: {path: '/*', headers: {x-canary: {regex: 'v[0-9]+-" + i + "'}}}, abort: {status: 500}}";
-                default -> "match: {host: 'svc-" + i + ".*.svc', query: {debug: {present: true}}},"
-                        + " headers: {response: {set: {x-rule: '" + i + "'}}}}";
-            });
-        }
-        List<HttpRules.Rule> rules = new HttpRules().compiled(active(yaml.append("]").toString()));
+        List<HttpRules.Rule> rules = RuleEvaluationBench.compiled(RuleEvaluationBench.missRulesYaml(100));
         RuleIndex index = ((HttpRules.RuleList) rules).index;
-        HttpRequest get = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/100b");
-        get.headers().set("host", "127.0.0.1:8080");
-        assertThat(RuleIndex.next(index.candidates(new RequestView(get)), 0)).isEqualTo(-1);
+        assertThat(RuleIndex.next(index.candidates(new RequestView(RuleEvaluationBench.benchRequest())), 0)).isEqualTo(-1);
         // ... while a request each kind could match finds those its cheap demands allow: every rule with the
         // header it carries (x-tenant, x-canary) or its first segment (api), and only the host rule of svc-7.
         HttpRequest near = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/api/v1/service-5/x?debug");
@@ -258,96 +241,5 @@ class RuleIndexTest {
         HttpRequest c = new DefaultHttpRequest(r.protocolVersion(), r.method(), r.uri());
         c.headers().set(r.headers());
         return c;
-    }
-
-    /** A minimal exchange: records what the faults did, answers nothing. */
-    private static final class Outcome implements HttpExchange {
-        final HttpRequest request;
-        final SplittableRandom random;
-        final List<String> acted = new ArrayList<>();
-        boolean decided;
-
-        Outcome(HttpRequest request, long seed) {
-            this.request = request;
-            this.random = new SplittableRandom(seed);
-        }
-
-        void acting(HttpRules.Rule rule) {
-            acted.add(rule.name());
-        }
-
-        @Override
-        public HttpRequest request() {
-            return request;
-        }
-
-        @Override
-        public SplittableRandom random() {
-            return random;
-        }
-
-        @Override
-        public long nanoTime() {
-            return 0;
-        }
-
-        @Override
-        public void injected() {
-        }
-
-        @Override
-        public List<String> injectedRules() {
-            return acted;
-        }
-
-        @Override
-        public <S> S connectionState(Supplier<S> create) {
-            return create.get();
-        }
-
-        @Override
-        public <S> S ruleState(Supplier<S> create) {
-            return create.get();
-        }
-
-        @Override
-        public void respond(HttpResponseStatus status, HttpHeaders headers, String body) {
-            decided = true;
-        }
-
-        @Override
-        public void drop() {
-            decided = true;
-        }
-
-        @Override
-        public void reset() {
-            decided = true;
-        }
-
-        @Override
-        public void delayRequest(long nanos) {
-        }
-
-        @Override
-        public void delayResponse(long nanos) {
-        }
-
-        @Override
-        public void onResponse(Consumer<HttpResponse> edit) {
-        }
-
-        @Override
-        public void transformResponseBody(BodyTransform transform) {
-        }
-
-        @Override
-        public void paceBody(long bytesPerSecond) {
-        }
-
-        @Override
-        public boolean decided() {
-            return decided;
-        }
     }
 }
