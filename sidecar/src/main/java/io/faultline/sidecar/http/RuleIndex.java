@@ -90,14 +90,9 @@ final class RuleIndex {
         if (size == 0) {
             return c;
         }
+        // Cheapest demands first; the path and the host are decoded only if some candidate still needs them.
         if (methods != null) {
             methods.restrict(c, view.method());
-        }
-        if (pathSegments != null) {
-            pathSegments.restrict(c, view.firstPathSegment());
-        }
-        if (hostLabels != null) {
-            hostLabels.restrict(c, view.firstHostLabel());
         }
         if (headerNames.length > 0) {
             HttpHeaders headers = view.request().headers();
@@ -109,6 +104,12 @@ final class RuleIndex {
         }
         if (needQuery != null && !view.hasQuery()) {
             andNot(c, needQuery);
+        }
+        if (pathSegments != null && pathSegments.concerns(c)) {
+            pathSegments.restrict(c, view.firstPathSegment());
+        }
+        if (hostLabels != null && hostLabels.concerns(c)) {
+            hostLabels.restrict(c, view.firstHostLabel());
         }
         return c;
     }
@@ -148,6 +149,16 @@ final class RuleIndex {
      * it ({@code demanding}) and, per key, those whose demand that key satisfies.
      */
     private record KeyDemand(long[] demanding, Map<String, long[]> byKey) {
+        /** Whether some rule still in {@code c} has this demand. */
+        boolean concerns(long[] c) {
+            for (int w = 0; w < c.length; w++) {
+                if ((c[w] & demanding[w]) != 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** Removes the demanding rules that {@code key} (null: no key at all) does not satisfy. */
         void restrict(long[] c, String key) {
             long[] ok = key == null ? null : byKey.get(key);
