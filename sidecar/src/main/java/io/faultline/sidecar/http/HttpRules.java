@@ -69,9 +69,6 @@ public final class HttpRules {
 
     static void evaluate(List<Rule> rules, RequestView view, SplittableRandom random, HttpExchange exchange,
                          Predicate<Rule> offered, Consumer<Rule> acting) {
-        if (rules.isEmpty()) {
-            return;
-        }
         RuleIndex index = rules instanceof RuleList list ? list.index : RuleIndex.of(rules);
         // Only the rules the request can match at all are visited (a rule left out could not match,
         // so it would neither count nor draw): the cost hardly grows with rules that miss.
