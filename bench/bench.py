@@ -43,7 +43,19 @@ TRIM = ["ENV:MALLOC_ARENA_MAX=2", "-XX:TrimNativeHeapInterval=5000"]
 # methods that were idle for a while (its hotness threshold scales with the size), which then get
 # compiled again: the "-cc240" sets keep the JVM's default 240 MiB reservation.
 SMALL_CC240 = [f for f in SMALL if not f.startswith("-XX:ReservedCodeCacheSize")]
+# "APPCDS" stands for -XX:SharedArchiveFile=<the AppCDS archive this run dumps first> (dump_appcds).
+APPCDS = "APPCDS"
+# Lean sets (issue 5, JVM flags): a smaller initial heap, native-heap trimming every second, an AppCDS
+# archive; "c2-lean" keeps C2 but delays it (tier-4 thresholds 10x the defaults) so that start-up and
+# an idle sidecar do not pay for C2 compilations, while a busy one still gets its hot path compiled.
+LEAN = [f.replace("-Xms16m", "-Xms8m") for f in SMALL] + [APPCDS]
+LAZY_C2 = ["-XX:Tier4InvocationThreshold=50000", "-XX:Tier4MinInvocationThreshold=20000",
+           "-XX:Tier4CompileThreshold=60000", "-XX:Tier4BackEdgeThreshold=400000"]
+TRIM_1S = ["ENV:MALLOC_ARENA_MAX=2", "-XX:TrimNativeHeapInterval=1000"]
 FLAG_SETS = {
+    "c2-lean": LEAN + TRIM_1S + LAZY_C2,
+    "c2-lean-eager": LEAN + TRIM_1S,
+    "c1-lean": LEAN + ["-XX:TieredStopAtLevel=1"],
     "jvm-defaults": [],
     "small": SMALL,
     "small-c1": SMALL + ["-XX:TieredStopAtLevel=1"],
@@ -104,12 +116,17 @@ def pinned(cmd, cpus):
     return (["taskset", "-c", cpus] + cmd) if cpus else cmd
 
 
+ARCHIVE = {}  # "path": the AppCDS archive of this run, once dumped
+
+
 def java_cmd(flags, args):
     """(command, environment) for java with a flag set (ENV: entries go to the environment)."""
     env = dict(os.environ)
     jvm, extra = [], []
     for f in flags:
-        if f.startswith("ENV:"):
+        if f == APPCDS:
+            jvm.append(f"-XX:SharedArchiveFile={ARCHIVE['path']}")
+        elif f.startswith("ENV:"):
             k, v = f[4:].split("=", 1)
             env[k] = v
         elif f.startswith("ARG:"):
@@ -671,6 +688,15 @@ def phase_http(env, res):
                 f"{r['cpu_us_per_req'] and round(r['cpu_us_per_req'], 1)} us, JIT {r.get('cpu_jit_s')}, "
                 f"errors {r['errors']}, load {r['loadavg_before'][0]}")
     res["http"] = rows
+    # Memory after the load (C2's compiler arenas, code cache, heap growth): idle RSS of every http sidecar.
+    time.sleep(6)
+    res["http_rss_after"] = {}
+    for name, t in env.http_targets.items():
+        proc_name = name.split(":")[0]
+        if t["kind"] == "faultline" and proc_name not in res["http_rss_after"] and t["proc"].poll() is None:
+            res["http_rss_after"][proc_name] = dict(rss_idle_mib=rss_mib(t["proc"].pid),
+                                                    hwm_mib=mib(status_kib(t["proc"].pid, "VmHWM")))
+    log(f"  RSS after the http load: {res['http_rss_after']}")
     # Evidence that the rules were evaluated as intended: per-rule counters of every sidecar.
     stats = {}
     for name, t in env.http_targets.items():
@@ -783,24 +809,35 @@ def phase_rss(env, res, when):
     res[f"rss_{when}"] = out
 
 
-def phase_startup(env, res):
-    a = env.args
+def dump_appcds(env):
+    """AppCDS: a dynamic archive of the classes a real start loads, dumped at a clean exit (once per run)."""
+    if "path" in ARCHIVE:
+        return ARCHIVE["path"]
     cfg = os.path.join(env.work, "startup.json")
     with open(cfg, "w") as f:
         f.write(env.sidecar_config(0, 0))  # port 0: ephemeral listeners, never in conflict
     jsa = os.path.join(env.work, "faultline.jsa")
-    # AppCDS: a dynamic archive of the classes a real start loads, dumped at a clean exit.
     admin = free_port()
-    cmd, jenv = java_cmd(FLAG_SETS[RECOMMENDED] + [f"-XX:ArchiveClassesAtExit={jsa}"],
-                         ["-jar", a.jar, "--config", cfg, "--admin", f"{HOST}:{admin}"])
+    flags = [f for f in FLAG_SETS[RECOMMENDED] if f != APPCDS] + [f"-XX:ArchiveClassesAtExit={jsa}"]
+    cmd, jenv = java_cmd(flags, ["-jar", env.args.jar, "--config", cfg, "--admin", f"{HOST}:{admin}"])
     p = start(cmd, os.path.join(env.work, "cds-dump.log"), None, jenv)
     wait_ready(admin, p)
     http_call(admin, "GET", "/v1/config")
     stop(p, grace=30)
+    if not os.path.exists(jsa):
+        raise RuntimeError("the AppCDS archive was not written; see cds-dump.log in " + env.work)
+    ARCHIVE["path"] = jsa
+    return jsa
+
+
+def phase_startup(env, res):
+    a = env.args
+    cfg = os.path.join(env.work, "startup.json")
+    jsa = dump_appcds(env)
     sets = {k: FLAG_SETS[k] for k in a.flag_sets.split(",")}
     if os.path.exists(jsa):
         for k in list(sets):
-            if k != "jvm-defaults":
+            if k != "jvm-defaults" and APPCDS not in FLAG_SETS[k]:
                 sets[k + "+appcds"] = FLAG_SETS[k] + [f"-XX:SharedArchiveFile={jsa}"]
     else:
         log("  AppCDS archive was not written; skipping that variant")
@@ -881,6 +918,10 @@ def summarize_http(res):
     if stats:
         L.append("Rule counters after the phase (all rounds and warm-ups): " + "; ".join(
             f"{v}: {c['rules']} rules, matched {c['matched']}, injected {c['injected']}" for v, c in stats.items()))
+    after = res.get("http_rss_after")
+    if after:
+        L.append("RSS 6 s after the http load (idle), MiB [peak VmHWM]: " + "; ".join(
+            f"{n}: {r['rss_idle_mib']} [{r['hwm_mib']}]" for n, r in after.items()))
     L.append("")
     return L
 
@@ -1048,6 +1089,8 @@ def main():
                     help="flag sets whose sidecar gets every HTTP variant (no rules, 1/100 non-matching, 1 matching)")
     ap.add_argument("--http-extra-sets", default="small-c1-epoll",
                     help="flag sets whose sidecar runs only the no-rules HTTP listener (comparison; '' for none)")
+    ap.add_argument("--http-baseline-sets", default=RECOMMENDED,
+                    help="flag sets the --http-baseline-jar runs with (rules0, miss1, miss100 each)")
     ap.add_argument("--http-baseline-jar", default=None,
                     help=f"another sidecar jar run with {RECOMMENDED} flags in the HTTP phases (before/after a change)")
     ap.add_argument("--http-warmup", type=int, default=15, help="seconds of wrk warm-up per HTTP target")
@@ -1082,6 +1125,9 @@ def main():
     try:
         env = Env(args, work)
         env.start_upstreams()
+        used_sets = [args.flag_sets, args.http_flag_sets, args.http_extra_sets]
+        if any(APPCDS in FLAG_SETS[k] for k in filter(None, ",".join(used_sets).split(","))):
+            dump_appcds(env)
         if "startup" in phases:
             phase_startup(env, res)
         tcp_phases = {"rss", "passthrough", "bulk", "latency", "bandwidth"}
@@ -1097,8 +1143,9 @@ def main():
                 env.start_http_sidecar(name, FLAG_SETS[name], ["rules0"])
             if args.http_baseline_jar:
                 # The same flags on another build (e.g. before a change), side by side in the same rounds.
-                env.start_http_sidecar(f"baseline/{RECOMMENDED}", FLAG_SETS[RECOMMENDED], ["rules0", "miss1", "miss100"],
-                                       jar=args.http_baseline_jar)
+                for name in filter(None, args.http_baseline_sets.split(",")):
+                    env.start_http_sidecar(f"baseline/{name}", FLAG_SETS[name], ["rules0", "miss1", "miss100"],
+                                           jar=args.http_baseline_jar)
         time.sleep(2)
         if "rss" in phases:
             phase_rss(env, res, "fresh")

@@ -2,8 +2,10 @@ package io.faultline.sidecar.http;
 
 import io.faultline.sidecar.proxy.ActiveRule;
 import io.netty.handler.codec.http.HttpRequest;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.RandomAccess;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -27,7 +29,31 @@ public final class HttpRules {
         }
     }
 
-    private record Compiled(List<ActiveRule> source, List<Rule> rules) {
+    private record Compiled(List<ActiveRule> source, RuleList rules) {
+    }
+
+    /**
+     * The compiled rules of one configuration with their {@link RuleIndex}: an ordinary immutable
+     * list to its users, so that evaluating them needs no index built per request.
+     */
+    static final class RuleList extends AbstractList<Rule> implements RandomAccess {
+        private final Rule[] rules;
+        final RuleIndex index;
+
+        RuleList(List<Rule> rules) {
+            this.rules = rules.toArray(new Rule[0]);
+            this.index = RuleIndex.of(rules);
+        }
+
+        @Override
+        public Rule get(int i) {
+            return rules[i];
+        }
+
+        @Override
+        public int size() {
+            return rules.length;
+        }
     }
 
     /**
@@ -43,7 +69,12 @@ public final class HttpRules {
 
     static void evaluate(List<Rule> rules, RequestView view, SplittableRandom random, HttpExchange exchange,
                          Predicate<Rule> offered, Consumer<Rule> acting) {
-        for (Rule rule : rules) {
+        RuleIndex index = rules instanceof RuleList list ? list.index : RuleIndex.of(rules);
+        // Only the rules the request can match at all are visited (a rule left out could not match,
+        // so it would neither count nor draw): the cost hardly grows with rules that miss.
+        long[] candidates = index.candidates(view);
+        for (int i = RuleIndex.next(candidates, 0); i >= 0; i = RuleIndex.next(candidates, i + 1)) {
+            Rule rule = rules.get(i);
             if (!rule.match().matches(view)) {
                 continue;
             }
@@ -60,6 +91,7 @@ public final class HttpRules {
             if (exchange.decided()) {
                 break;
             }
+            candidates = index.candidates(view); // the fault may have edited the request (headers, rewrite)
         }
     }
 
@@ -85,7 +117,7 @@ public final class HttpRules {
                 rules.add(new Rule(a, RequestMatch.fromJson(a.spec().match()), fault));
             }
         }
-        c = new Compiled(active, List.copyOf(rules));
+        c = new Compiled(active, new RuleList(rules));
         last = c;
         return c.rules;
     }

@@ -49,6 +49,27 @@ public final class PathGlob {
         return glob.substring(0, star);
     }
 
+    /**
+     * The first segment (text between the first and the second '/') that every path matching
+     * {@code glob} has, when the glob fixes it literally; null when a wildcard reaches into it
+     * ({@code /**}, {@code /*}, {@code /api*}). {@code /api/**} and {@code /api} give {@code api}.
+     */
+    public static String literalFirstSegment(String glob) {
+        String prefix = literalPrefix(glob);
+        if (prefix.length() < 1 || prefix.charAt(0) != '/') {
+            return null;
+        }
+        int slash = prefix.indexOf('/', 1);
+        if (slash > 0) {
+            return prefix.substring(1, slash);
+        }
+        // The prefix ends the segment only if nothing but the end or a trailing "/**" follows it.
+        if (prefix.length() == glob.length() || glob.equals(prefix + "/**")) {
+            return prefix.substring(1);
+        }
+        return null;
+    }
+
     /** Whether {@code glob} has no wildcard, i.e. matches exactly one path. */
     public static boolean isLiteral(String glob) {
         return glob.indexOf('*') < 0;

@@ -29,8 +29,8 @@ import java.util.regex.PatternSyntaxException;
 public final class RequestMatch {
     public static final List<String> DEFAULT_EXCLUDE = List.of("/healthz", "/readyz", "/livez", "/metrics");
     private static final Exclusion DEFAULT_EXCLUSION = Exclusion.of(DEFAULT_EXCLUDE);
-    public static final RequestMatch ANY = new RequestMatch(Set.of(), null, "", List.of(), List.of(), null, "",
-            DEFAULT_EXCLUSION);
+    public static final RequestMatch ANY = new RequestMatch(Set.of(), null, "", null, List.of(), List.of(), null, "",
+            null, DEFAULT_EXCLUSION);
     static final Set<String> FIELDS = Set.of("methods", "path", "pathRegex", "headers", "query", "host", "exclude");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
@@ -44,16 +44,23 @@ public final class RequestMatch {
     /** Literal start of the host glob (lower case): most host misses end here. */
     private final String hostPrefix;
     private final Exclusion exclude;
+    /** The first path segment every match has (between the first two '/'), or null if the glob leaves it open. */
+    private final String pathSegment;
+    /** The first label every matching host has (before the first '.'), or null if the glob leaves it open. */
+    private final String hostLabel;
 
-    private RequestMatch(Set<String> methods, Pattern path, String pathPrefix, List<Condition> headers,
-                         List<Condition> query, Pattern host, String hostPrefix, Exclusion exclude) {
+    private RequestMatch(Set<String> methods, Pattern path, String pathPrefix, String pathSegment,
+                         List<Condition> headers, List<Condition> query, Pattern host, String hostPrefix,
+                         String hostLabel, Exclusion exclude) {
         this.methods = methods;
         this.path = path;
         this.pathPrefix = pathPrefix;
+        this.pathSegment = pathSegment;
         this.headers = headers;
         this.query = query;
         this.host = host;
         this.hostPrefix = hostPrefix;
+        this.hostLabel = hostLabel;
         this.exclude = exclude;
     }
 
@@ -99,6 +106,11 @@ public final class RequestMatch {
             return test(headers.contains(headerName) ? headers.getAll(headerName) : List.of());
         }
 
+        /** Whether only a request that has this header (or parameter) can pass: exact, regex, present: true. */
+        boolean needsPresence() {
+            return present == null || present;
+        }
+
         boolean test(List<String> values) {
             if (present != null) {
                 return present != values.isEmpty();
@@ -135,6 +147,7 @@ public final class RequestMatch {
         }
         Pattern path = null;
         String pathPrefix = "";
+        String pathSegment = null;
         if (node.has("path")) {
             String glob = node.string("path", null);
             if (!glob.startsWith("/")) {
@@ -142,12 +155,14 @@ public final class RequestMatch {
             }
             path = PathGlob.compile(glob);
             pathPrefix = PathGlob.literalPrefix(glob);
+            pathSegment = PathGlob.literalFirstSegment(glob);
         } else if (node.has("pathRegex")) {
             path = regex(node, "pathRegex", node.string("pathRegex", null));
         }
         Pattern host = node.has("host") ? hostGlob(node.string("host", null)) : null;
         // A host glob's literal start works like a path glob's ('*' never matches a '.', '**' is not special).
         String hostPrefix = host == null ? "" : PathGlob.literalPrefix(node.string("host", null).toLowerCase(Locale.ROOT));
+        String hostLabel = host == null ? null : literalFirstLabel(node.string("host", null).toLowerCase(Locale.ROOT));
         Exclusion exclude;
         if (node.has("exclude")) {
             List<String> globs = node.strings("exclude");
@@ -161,8 +176,53 @@ public final class RequestMatch {
         } else {
             exclude = DEFAULT_EXCLUSION;
         }
-        return new RequestMatch(Set.copyOf(methods), path, pathPrefix, conditions(node, "headers", true),
-                conditions(node, "query", false), host, hostPrefix, exclude);
+        return new RequestMatch(Set.copyOf(methods), path, pathPrefix, pathSegment, conditions(node, "headers", true),
+                conditions(node, "query", false), host, hostPrefix, hostLabel, exclude);
+    }
+
+    /** The literal first label of a host glob ('*' never crosses a '.'), or null if a '*' is in it. */
+    private static String literalFirstLabel(String glob) {
+        int dot = glob.indexOf('.');
+        String label = dot < 0 ? glob : glob.substring(0, dot);
+        return label.indexOf('*') < 0 ? label : null;
+    }
+
+    // What a request must have for this match to hold at all, for RuleIndex (null or empty: no such demand).
+
+    /** The methods one of which a request must have (empty: any). */
+    Set<String> methods() {
+        return methods;
+    }
+
+    /** The first path segment of every matching path (see {@link RequestView#firstPathSegment}), or null. */
+    String pathSegment() {
+        return pathSegment;
+    }
+
+    /** The first label of every matching host (see {@link RequestView#firstHostLabel}), or null. */
+    String hostLabel() {
+        return hostLabel;
+    }
+
+    /** The headers a request must carry (lower case) for the match to hold. */
+    List<AsciiString> requiredHeaders() {
+        List<AsciiString> out = new ArrayList<>();
+        for (Condition c : headers) {
+            if (c.needsPresence()) {
+                out.add(c.headerName());
+            }
+        }
+        return out;
+    }
+
+    /** Whether only a request with a query string can match (some parameter must be present). */
+    boolean requiresQuery() {
+        for (Condition c : query) {
+            if (c.needsPresence()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Pattern hostGlob(String glob) {

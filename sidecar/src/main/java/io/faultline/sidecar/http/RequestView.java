@@ -66,6 +66,28 @@ final class RequestView {
         return host;
     }
 
+    /** The path's first segment (between the first two '/'; "" for "/"), or null for a path without a leading '/'. */
+    String firstPathSegment() {
+        String p = path();
+        if (p.isEmpty() || p.charAt(0) != '/') {
+            return null;
+        }
+        int slash = p.indexOf('/', 1);
+        return p.substring(1, slash < 0 ? p.length() : slash);
+    }
+
+    /** The host's first label (up to the first '.'; all of it without a '.'), lower case. */
+    String firstHostLabel() {
+        String h = host();
+        int dot = h.indexOf('.');
+        return dot < 0 ? h : h.substring(0, dot);
+    }
+
+    /** Whether the request has a query string at all (without one, no parameter is present). */
+    boolean hasQuery() {
+        return request.uri().indexOf('?') >= 0;
+    }
+
     private void decode() {
         String uri = request.uri();
         decodedUri = uri;
