@@ -121,6 +121,11 @@ public class NamespaceSynchronizer {
         }
     }
 
+    /** Syncs waiting for the namespace's lock (for tests). */
+    int waitingSyncs(String namespace) {
+        return state(namespace).lock.getQueueLength();
+    }
+
     private NamespaceState state(String namespace) {
         return states.computeIfAbsent(namespace, ns -> new NamespaceState());
     }
