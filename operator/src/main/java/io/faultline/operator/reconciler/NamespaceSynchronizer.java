@@ -9,12 +9,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -36,6 +38,10 @@ import io.faultline.operator.sidecar.SidecarPods;
 import io.faultline.operator.status.PodOutcome;
 import io.faultline.operator.webhook.InjectionAnnotations;
 import io.faultline.operator.webhook.InjectionStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Level-triggered heart of the operator: from the cached state of a namespace it computes, for every injected pod,
@@ -78,10 +84,28 @@ public class NamespaceSynchronizer {
         NamespaceSyncResult lastResult;
     }
 
-    public NamespaceSynchronizer(SessionResolver resolver, ConfigPusher pusher, FaultlineConfig config) {
+    private final Timer syncs;
+    private final Counter coalesced;
+    private final Counter compiled;
+    private final Counter memoized;
+
+    @Inject
+    public NamespaceSynchronizer(SessionResolver resolver, ConfigPusher pusher, FaultlineConfig config, MeterRegistry registry) {
         this.resolver = resolver;
         this.pusher = pusher;
         this.defaultAdminPort = config.sidecar().defaultAdminPort();
+        this.syncs = Timer.builder("faultline.namespace.syncs").description("Whole-namespace syncs (resolve, select, compile,"
+                + " push) and how long they took").register(registry);
+        this.coalesced = Counter.builder("faultline.namespace.syncs.coalesced").description("Reconciles served by a sync"
+                + " that another reconcile started after them, instead of a sync of their own").register(registry);
+        this.compiled = Counter.builder("faultline.pod.configs.compiled").description("Pod configs compiled").register(registry);
+        this.memoized = Counter.builder("faultline.pod.configs.memoized").description("Pod configs taken from the memo of"
+                + " compiled configs because their inputs had not changed").register(registry);
+    }
+
+    /** Without metrics (tests that build operator parts by hand). */
+    public NamespaceSynchronizer(SessionResolver resolver, ConfigPusher pusher, FaultlineConfig config) {
+        this(resolver, pusher, config, new SimpleMeterRegistry());
     }
 
     /**
@@ -98,6 +122,7 @@ public class NamespaceSynchronizer {
         try {
             if (state.lastResult != null && state.lastSyncRead > asked) {
                 TIMING.debugf("sync %s: served by the sync that started after this request", namespace);
+                coalesced.increment();
                 return state.lastResult;
             }
             long read = state.tickets.incrementAndGet();
@@ -184,13 +209,16 @@ public class NamespaceSynchronizer {
             pushes.add(new PushTarget(uid, name, admin.get(), SidecarPods.sidecarInstance(pod), config));
         }
         memo.endPass();
-        long compiled = System.nanoTime();
+        compiled.increment(memo.compiles());
+        memoized.increment(memo.reuses());
+        long compiledAt = System.nanoTime();
         List<PushResult> results = pusher.pushAll(pushes);
         long pushed = System.nanoTime();
+        syncs.record(pushed - started, TimeUnit.NANOSECONDS);
         forgetPodsNoLongerPushed(namespaceState, pushes);
         TIMING.debugf("sync %s: %d sessions, %d pods; resolve+select %d ms, compile %d ms (%d compiled, %d memoized), push %d ms",
-                view.namespace(), view.sessions().size(), livePods.size(), millis(started, resolved), millis(resolved, compiled),
-                memo.compiles(), memo.reuses(), millis(compiled, pushed));
+                view.namespace(), view.sessions().size(), livePods.size(), millis(started, resolved), millis(resolved, compiledAt),
+                memo.compiles(), memo.reuses(), millis(compiledAt, pushed));
         for (int i = 0; i < pushes.size(); i++) {
             PushResult result = results.get(i);
             PodState state = result.configured() ? PodState.Configured : PodState.Unreachable;
