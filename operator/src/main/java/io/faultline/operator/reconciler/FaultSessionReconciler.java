@@ -44,6 +44,12 @@ import io.micrometer.core.instrument.MeterRegistry;
  * Reconciles FaultSessions: selection, schedule (requeued exactly at start and expiry), pause, kill switch, status,
  * Events, and a finalizer that removes the session's rules from every sidecar before the resource goes. The pushing
  * itself is a sync of the whole namespace ({@link NamespaceSynchronizer}).
+ *
+ * <p>Every session is reconciled at least every 60 s (maxReconciliationInterval). That resync is kept: it is how drift
+ * that produces no Kubernetes event is repaired, e.g. a sidecar whose config was replaced or lost without a container
+ * restart (the pusher re-reads a version older than {@code faultline.sidecar.verify-interval} with GET /v1/config), or
+ * a missed watch event. It is cheap since syncs are coalesced and compiled configs memoized: sessions created
+ * together come due together and share syncs, and a sync where nothing changed compiles nothing.
  */
 @ControllerConfiguration(name = FaultSessionReconciler.NAME,
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 60))
