@@ -20,10 +20,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The client side of an {@link HttpProxyConnection}: takes the decoded requests off the client
@@ -41,11 +39,12 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
     private boolean leaving;
     private boolean strayBytes;
     /** Armed while no request is in progress (idleTimeout); a request head disarms it. */
-    private ScheduledFuture<?> idleTimer;
+    private final DeadlineTimer idleTimer;
 
     ClientIntake(HttpProxyConnection conn, Duration idleTimeout) {
         this.conn = conn;
         this.idleTimeoutNanos = idleTimeout.toNanos();
+        this.idleTimer = new DeadlineTimer(conn.client.eventLoop(), this::idleExpired);
     }
 
     // ---------------------------------------------------------------- channel events
@@ -112,8 +111,11 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
                     }
                     continue;
                 }
-                if (ex.requestStage == RequestStage.DECIDING || ex.requestStage == RequestStage.DONE
-                        || ex.pacingRequest()) {
+                if (ex.requestStage == RequestStage.DONE) {
+                    readAhead(ex);
+                    return; // the response moves on from here
+                }
+                if (ex.requestStage == RequestStage.DECIDING || ex.pacingRequest()) {
                     return; // a timer, a connect, the body pacer or the response moves on from here
                 }
                 HttpObject msg = queued.poll();
@@ -130,7 +132,7 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
 
     /** The connection ends or leaves HTTP: nothing queued or scheduled stays behind. */
     void releaseQueued() {
-        cancelIdleTimer();
+        idleTimer.cancel();
         HttpObject msg;
         while ((msg = queued.poll()) != null) {
             ReferenceCountUtil.release(msg);
@@ -147,6 +149,7 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
         releaseQueued();
         leaving = true;
         conn.client.pipeline().remove(HttpProxyConnection.CODEC);
+        conn.client.pipeline().remove(HttpProxyConnection.ENCODER);
         conn.client.pipeline().remove(this);
         return clean && !strayBytes;
     }
@@ -160,24 +163,34 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void armIdleTimer() {
-        if (idleTimeoutNanos <= 0 || idleTimer != null) {
-            return;
+    /**
+     * The request is complete while its response is still to come: keep the client's read interest
+     * (dropping it now and setting it again after the response costs two epoll_ctl calls per request),
+     * but hold at most one read batch ahead: nothing more is read while anything is queued. Not for
+     * a request that may switch protocols (the bytes behind it are the tunnel's, not HTTP) nor for
+     * the last request of the connection.
+     */
+    private void readAhead(RequestExchange ex) {
+        if (!inputDone && queued.isEmpty() && !ex.closeAfter && !ex.upgradeRequested) {
+            conn.client.read();
         }
-        idleTimer = conn.client.eventLoop().schedule(() -> {
-            idleTimer = null;
-            if (!conn.closed && conn.exchange == null && queued.isEmpty()) {
-                conn.stats.idleClosed.increment();
-                conn.closeAfterWrites();
-            }
-        }, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void armIdleTimer() {
+        if (idleTimeoutNanos > 0 && !idleTimer.armed()) {
+            idleTimer.arm(idleTimeoutNanos);
+        }
+    }
+
+    private void idleExpired() {
+        if (!conn.closed && conn.exchange == null && queued.isEmpty()) {
+            conn.stats.idleClosed.increment();
+            conn.closeAfterWrites();
+        }
     }
 
     void cancelIdleTimer() {
-        if (idleTimer != null) {
-            idleTimer.cancel(false);
-            idleTimer = null;
-        }
+        idleTimer.disarm();
     }
 
     private void begin(HttpRequest request) {
@@ -221,6 +234,27 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
             return HttpResponseStatus.EXPECTATION_FAILED;
         }
         return null;
+    }
+
+    /**
+     * The request's body, if all of it is already here as one last part (always so for a GET without
+     * body read in one go): taken off the queue, told to the observer, and handed to the caller, which
+     * writes it with the head and then calls {@link #wholeRequestSent}. Null: the body goes part by part.
+     */
+    LastHttpContent takeWholeBody(RequestExchange ex) {
+        if (ex.requestPacer != null || !(queued.peek() instanceof LastHttpContent last)
+                || last.decoderResult().isFailure()) {
+            return null;
+        }
+        queued.poll();
+        conn.observer.requestBody(ex, last);
+        return last;
+    }
+
+    /** The head and the whole body went upstream in one write ({@link #takeWholeBody}). */
+    void wholeRequestSent(RequestExchange ex) {
+        bodyPartSent(ex, true, true);
+        drain();
     }
 
     private void bodyPart(RequestExchange ex, HttpObject msg) {

@@ -6,7 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -42,7 +42,9 @@ public final class HttpProxyConnection {
     static final int MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
     /** The most of a response body held for a body fault; larger bodies pass unchanged, streamed. */
     public static final int MAX_BODY_FOR_FAULTS = 1024 * 1024;
+    /** The request decoder; {@link #ENCODER} the response encoder (their context writes past it: 1xx, 101). */
     static final String CODEC = "http-codec";
+    static final String ENCODER = "http-encoder";
     static final String HANDLER = "http-proxy";
 
     final Channel client;
@@ -90,13 +92,20 @@ public final class HttpProxyConnection {
                                             Supplier<List<HttpRules.Rule>> rules, SplittableRandom random,
                                             ListenerStats stats, HttpConnectionOptions options) {
         HttpProxyConnection c = new HttpProxyConnection(client, connector, rules, random, stats, options);
-        client.pipeline().addLast(CODEC, new HttpServerCodec(new HttpDecoderConfig()
+        client.pipeline().addLast(CODEC, new HttpRequestDecoder(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE)
                 .setMaxHeaderSize(MAX_HEADER_SIZE)
                 .setMaxChunkSize(MAX_CHUNK)));
+        client.pipeline().addLast(ENCODER, new ClientResponseEncoder(c::answeringHead));
         client.pipeline().addLast(HANDLER, c.intake);
         client.read();
         return c;
+    }
+
+    /** Whether the response being written answers a HEAD request (as the client sent it): no body goes out. */
+    private boolean answeringHead() {
+        RequestExchange ex = exchange;
+        return ex != null && ex.clientSentHead;
     }
 
     SplittableRandom random() {
@@ -166,6 +175,7 @@ public final class HttpProxyConnection {
             }
         }
         intake.releaseQueued();
+        upstream.stopTimers();
         upstream.drop();
     }
 }

@@ -24,6 +24,8 @@ final class RequestExchange implements HttpExchange {
 
     final HttpRequest request;
     final RequestView view;
+    /** The client's method was HEAD (a rewrite may change what goes upstream, not what the client expects). */
+    final boolean clientSentHead;
     private final HttpProxyConnection connection;
     RequestStage requestStage = RequestStage.DECIDING;
     ResponseStage responseStage = ResponseStage.WAITING;
@@ -40,15 +42,15 @@ final class RequestExchange implements HttpExchange {
     long responseDelayNanos;
     boolean responseDelayServed;
     boolean responseHeld;
-    final List<Consumer<HttpResponse>> responseEdits = new ArrayList<>(2);
-    final List<BodyTransform> bodyTransforms = new ArrayList<>(1);
+    /** Filled only when a rule asks (most requests have none: no list is allocated for them). */
+    List<Consumer<HttpResponse>> responseEdits = List.of();
+    List<BodyTransform> bodyTransforms = List.of();
     private List<String> injectedRules = List.of();
     /** While a body transform collects the response: its head and the body so far. */
     HttpResponse heldHead;
     io.netty.buffer.CompositeByteBuf heldBody;
     HttpRules.Rule currentRule;
     ScheduledFuture<?> requestTimer;
-    ScheduledFuture<?> responseTimer;
     ScheduledFuture<?> responseDelayTimer;
     /** slowBody: pacing of the request and response bodies (null: full speed). */
     BodyPacer requestPacer;
@@ -58,6 +60,7 @@ final class RequestExchange implements HttpExchange {
         this.connection = connection;
         this.request = request;
         this.view = new RequestView(request);
+        this.clientSentHead = request != null && request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD);
     }
 
     @Override
@@ -136,11 +139,17 @@ final class RequestExchange implements HttpExchange {
 
     @Override
     public void onResponse(Consumer<HttpResponse> edit) {
+        if (responseEdits.isEmpty()) {
+            responseEdits = new ArrayList<>(2);
+        }
         responseEdits.add(edit);
     }
 
     @Override
     public void transformResponseBody(BodyTransform transform) {
+        if (bodyTransforms.isEmpty()) {
+            bodyTransforms = new ArrayList<>(1);
+        }
         bodyTransforms.add(transform);
     }
 
@@ -182,14 +191,15 @@ final class RequestExchange implements HttpExchange {
     }
 
     void cancelTimers() {
-        for (ScheduledFuture<?> t : new ScheduledFuture<?>[] {requestTimer, responseTimer, responseDelayTimer}) {
-            if (t != null) {
-                t.cancel(false);
-            }
+        // The response timeout is the connection's (UpstreamLink): it checks the exchange when it fires.
+        if (requestTimer != null) {
+            requestTimer.cancel(false);
+            requestTimer = null;
         }
-        requestTimer = null;
-        responseTimer = null;
-        responseDelayTimer = null;
+        if (responseDelayTimer != null) {
+            responseDelayTimer.cancel(false);
+            responseDelayTimer = null;
+        }
         if (requestPacer != null) {
             requestPacer.cancel();
         }

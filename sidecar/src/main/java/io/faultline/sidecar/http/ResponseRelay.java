@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -87,7 +88,7 @@ final class ResponseRelay {
             conn.upstream.failedDuring(ex, "upstream sent a second response head");
             return;
         }
-        UpstreamLink.cancelResponseTimer(ex);
+        conn.upstream.cancelResponseTimer();
         ex.upstreamWillClose = !HttpUtil.isKeepAlive(response);
         HttpHeaders h = response.headers();
         HopByHop.strip(h);
@@ -109,17 +110,32 @@ final class ResponseRelay {
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         ExchangeDecider.setConnectionHeader(ex, h);
         ex.responseStage = ResponseStage.STREAMING;
-        String encoding = h.get(HttpHeaderNames.CONTENT_ENCODING, "identity");
-        if (!ex.bodyTransforms.isEmpty() && bodyAllowed && encoding.equalsIgnoreCase("identity")) {
+        if (!ex.bodyTransforms.isEmpty() && bodyAllowed
+                && h.get(HttpHeaderNames.CONTENT_ENCODING, "identity").equalsIgnoreCase("identity")) {
             // The head waits for the rewritten body (its length changes).
             ex.heldHead = response;
             ex.heldBody = conn.client.alloc().compositeBuffer(64);
+            return;
+        }
+        LastHttpContent whole = response instanceof LastHttpContent || ex.responsePacer != null || skipEmptyLast
+                ? null : conn.upstream.takeWholeBody();
+        if (whole != null) {
+            writeWhole(ex, response, whole);
             return;
         }
         writeHead(ex, response);
         if (response instanceof LastHttpContent) {
             endOfResponse(ex);
         }
+    }
+
+    /** The head and the whole body came in one read: one write, one encoding pass (observer told as usual). */
+    private void writeWhole(RequestExchange ex, HttpResponse head, LastHttpContent body) {
+        conn.observer.responseStarted(ex, head, conn.nanoTime());
+        conn.observer.responseBody(ex, body);
+        lastWrite = conn.client.write(new DefaultFullHttpResponse(head.protocolVersion(), head.status(),
+                body.content(), head.headers(), body.trailingHeaders()));
+        endOfResponse(ex);
     }
 
     void content(RequestExchange ex, HttpContent content) {
@@ -166,8 +182,8 @@ final class ResponseRelay {
 
     /**
      * 100 Continue, 103 Early Hints...: passed on as they came (hop-by-hop headers removed), ahead of
-     * the final answer; never to HTTP/1.0 clients (RFC 9110 §15.2). Encoded here, past the server
-     * codec, whose encoder would take the informational head for the final one (HEAD bookkeeping).
+     * the final answer; never to HTTP/1.0 clients (RFC 9110 §15.2). Encoded here, past the response
+     * encoder, whose state machine expects one final head per response.
      */
     private void relayInformational(RequestExchange ex, HttpResponse response) {
         ReferenceCountUtil.release(response);
@@ -175,7 +191,7 @@ final class ResponseRelay {
             return;
         }
         HopByHop.strip(response.headers());
-        lastWrite = conn.client.pipeline().context(HttpProxyConnection.CODEC)
+        lastWrite = conn.client.pipeline().context(HttpProxyConnection.ENCODER)
                 .writeAndFlush(RawHead.encode(conn.client.alloc(), response));
     }
 

@@ -26,8 +26,8 @@ final class UpgradeHandover {
         HopByHop.stripKeepingUpgrade(response.headers());
         long now = conn.nanoTime();
         conn.observer.responseStarted(ex, response, now);
-        // Past the codec's encoder, which would take the 101 for a response with a body to come.
-        conn.client.pipeline().context(HttpProxyConnection.CODEC)
+        // Past the response encoder, which would take the 101 for a response with a body to come.
+        conn.client.pipeline().context(HttpProxyConnection.ENCODER)
                 .writeAndFlush(RawHead.encode(conn.client.alloc(), response));
         ex.responseStage = ResponseStage.DONE;
         conn.observer.responseComplete(ex, now);

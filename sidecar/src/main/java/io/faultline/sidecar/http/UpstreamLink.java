@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -46,11 +48,16 @@ final class UpstreamLink {
     private boolean connecting;
     private ChannelFuture lastRequestWrite;
     private boolean draining;
+    /** The response timeout: one timer per connection, re-armed per request (no schedule/cancel per request). */
+    private final DeadlineTimer responseTimer;
+    /** The exchange whose response the armed response timer waits for. */
+    private RequestExchange awaitingResponse;
 
     UpstreamLink(HttpProxyConnection conn, UpstreamConnector connector, Duration responseTimeout) {
         this.conn = conn;
         this.connector = connector;
         this.responseTimeoutNanos = responseTimeout.toNanos();
+        this.responseTimer = new DeadlineTimer(conn.client.eventLoop(), this::responseTimedOut);
     }
 
     // ---------------------------------------------------------------- request direction
@@ -104,7 +111,7 @@ final class UpstreamLink {
 
     private void sendHead(RequestExchange ex) {
         HttpRequest request = ex.request;
-        String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+        String upgrade = HopByHop.upgradeWithoutH2c(request.headers().get(HttpHeaderNames.UPGRADE));
         ex.upgradeRequested = conn.tunnels != null && upgrade != null
                 && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
         HopByHop.strip(request.headers());
@@ -121,9 +128,18 @@ final class UpstreamLink {
         // Expect: 100-continue goes on: the upstream's own 100 (or its early final answer) reaches the client.
         conn.stats.forwarded.increment();
         ex.requestStage = RequestStage.FORWARDING;
-        lastRequestWrite = channel.write(request);
+        LastHttpContent whole = conn.intake.takeWholeBody(ex);
+        if (whole == null) {
+            lastRequestWrite = channel.write(request);
+            channel.read();
+            conn.intake.drain();
+            return;
+        }
+        // The whole request is here (a GET's empty end, a small body): one write, one encoding pass.
+        lastRequestWrite = channel.write(new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
+                request.uri(), whole.content(), request.headers(), whole.trailingHeaders()));
         channel.read();
-        conn.intake.drain();
+        conn.intake.wholeRequestSent(ex);
     }
 
     private static String hostOf(Channel ch) {
@@ -158,22 +174,31 @@ final class UpstreamLink {
         if (responseTimeoutNanos <= 0 || ex.responseStage != ResponseStage.WAITING) {
             return;
         }
-        ex.responseTimer = conn.client.eventLoop().schedule(() -> {
-            ex.responseTimer = null;
-            if (ex == conn.exchange && ex.responseStage == ResponseStage.WAITING && !conn.closed) {
-                conn.stats.gatewayTimeout.increment();
-                drop(); // a late answer must not be taken for the next request's
-                conn.decider.answer(ex, ExchangeDecider.plain(HttpResponseStatus.GATEWAY_TIMEOUT,
-                        "upstream response timed out\n"), false);
-            }
-        }, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+        awaitingResponse = ex;
+        responseTimer.arm(responseTimeoutNanos);
     }
 
-    static void cancelResponseTimer(RequestExchange ex) {
-        if (ex.responseTimer != null) {
-            ex.responseTimer.cancel(false);
-            ex.responseTimer = null;
+    private void responseTimedOut() {
+        RequestExchange ex = awaitingResponse;
+        awaitingResponse = null;
+        if (ex != null && ex == conn.exchange && ex.responseStage == ResponseStage.WAITING && !conn.closed) {
+            conn.stats.gatewayTimeout.increment();
+            drop(); // a late answer must not be taken for the next request's
+            conn.decider.answer(ex, ExchangeDecider.plain(HttpResponseStatus.GATEWAY_TIMEOUT,
+                    "upstream response timed out\n"), false);
         }
+    }
+
+    /** The response head came (or is held for a delay): the response timeout no longer applies. */
+    void cancelResponseTimer() {
+        awaitingResponse = null;
+        responseTimer.disarm();
+    }
+
+    /** The connection ends: the response timer's task goes too. */
+    void stopTimers() {
+        awaitingResponse = null;
+        responseTimer.cancel();
     }
 
     // ---------------------------------------------------------------- response direction
@@ -228,10 +253,22 @@ final class UpstreamLink {
         }
     }
 
+    /**
+     * The response body, if all of it was already read as one successful last part right behind the
+     * head being relayed: taken off the queue for the caller to write with the head. Null otherwise.
+     */
+    LastHttpContent takeWholeBody() {
+        if (!(received.peek() instanceof LastHttpContent last) || last.decoderResult().isFailure()) {
+            return null;
+        }
+        received.poll();
+        return last;
+    }
+
     private void holdResponse(RequestExchange ex) {
         ex.responseHeld = true;
         ex.responseDelayServed = true;
-        cancelResponseTimer(ex);
+        cancelResponseTimer();
         ex.responseDelayTimer = conn.client.eventLoop().schedule(() -> {
             ex.responseDelayTimer = null;
             ex.responseHeld = false;
@@ -306,6 +343,7 @@ final class UpstreamLink {
         Channel up = channel;
         channel = null;
         lastRequestWrite = null;
+        stopTimers();
         detaching = true;
         try {
             for (ChannelHandler h : httpHandlers) {

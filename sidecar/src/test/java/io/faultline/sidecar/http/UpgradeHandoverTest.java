@@ -40,7 +40,7 @@ class UpgradeHandoverTest {
             assertThat(started).hasSize(1);
             assertThat(started.get(0).client()).isSameAs(p.client);
             assertThat(started.get(0).upstream()).isSameAs(p.upstream());
-            assertThat(p.client.pipeline().names()).doesNotContain(HttpProxyConnection.CODEC, HttpProxyConnection.HANDLER);
+            assertThat(p.client.pipeline().names()).doesNotContain(HttpProxyConnection.CODEC, HttpProxyConnection.ENCODER, HttpProxyConnection.HANDLER);
             assertThat(p.upstream().pipeline().toMap().values()).noneMatch(h -> h.getClass().getName().contains("Http")
                     || h.getClass().getName().contains("UpstreamLink"));
             assertThat(p.client.isOpen()).isTrue();
