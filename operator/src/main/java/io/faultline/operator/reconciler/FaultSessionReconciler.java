@@ -46,6 +46,12 @@ import io.micrometer.core.instrument.MeterRegistry;
  * Reconciles FaultSessions: selection, schedule (requeued exactly at start and expiry), pause, kill switch, status,
  * Events, and a finalizer that removes the session's rules from every sidecar before the resource goes. The pushing
  * itself is a sync of the whole namespace ({@link NamespaceSynchronizer}).
+ *
+ * <p>Every session is reconciled at least every 60 s (maxReconciliationInterval). That resync is kept: it is how drift
+ * that produces no Kubernetes event is repaired, e.g. a sidecar whose config was replaced or lost without a container
+ * restart (the pusher re-reads a version older than {@code faultline.sidecar.verify-interval} with GET /v1/config), or
+ * a missed watch event. It is cheap since syncs are coalesced and compiled configs memoized: sessions created
+ * together come due together and share syncs, and a sync where nothing changed compiles nothing.
  */
 @ControllerConfiguration(name = FaultSessionReconciler.NAME,
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 60))
@@ -103,13 +109,15 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
 
     @Override
     public UpdateControl<FaultSession> reconcile(FaultSession session, Context<FaultSession> context) {
-        Instant now = Instant.now();
         long started = System.nanoTime();
         String namespace = session.getMetadata().getNamespace();
-        NamespaceView view = ClusterView.of(context, namespace, killSwitches);
-        long viewed = System.nanoTime();
-        NamespaceSyncResult sync = synchronizer.sync(view, now);
+        long[] viewed = {started};
+        NamespaceSyncResult sync = synchronizer.syncFresh(namespace, () -> {
+            viewed[0] = System.nanoTime();
+            return ClusterView.of(context, namespace, killSwitches);
+        });
         long synced = System.nanoTime();
+        Instant now = sync.at(); // the sync's view of time: its resolutions (phase, schedule) were computed at it
         String uid = session.getMetadata().getUid();
         SessionResolution resolution = sync.resolutions().get(uid);
         if (resolution == null) { // not in the cache yet: resolve against what we have
@@ -146,9 +154,9 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
             control = statusChanged ? UpdateControl.patchStatus(session) : UpdateControl.noUpdate();
         }
         restarts.soonest(nextReconcile(resolution, pods, now)).ifPresent(control::rescheduleAfter);
-        TIMING.debugf("reconcile %s/%s generation %d started at %s: view %d ms, sync %d ms, status %d ms", namespace,
-                session.getMetadata().getName(), session.getMetadata().getGeneration(), now, (viewed - started) / 1_000_000,
-                (synced - viewed) / 1_000_000, (System.nanoTime() - synced) / 1_000_000);
+        TIMING.debugf("reconcile %s/%s generation %d, sync as of %s: waited for the namespace %d ms, view + sync %d ms, status %d ms",
+                namespace, session.getMetadata().getName(), session.getMetadata().getGeneration(), now,
+                (viewed[0] - started) / 1_000_000, (synced - viewed[0]) / 1_000_000, (System.nanoTime() - synced) / 1_000_000);
         return control;
     }
 
@@ -156,10 +164,14 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
     public DeleteControl cleanup(FaultSession session, Context<FaultSession> context) {
         String namespace = session.getMetadata().getNamespace();
         NamespaceView view = ClusterView.of(context, namespace, killSwitches);
-        NamespaceView withoutSession = new NamespaceView(namespace,
-                view.sessions().stream().filter(s -> !s.getMetadata().getUid().equals(session.getMetadata().getUid())).toList(),
-                view.pods(), view.profiles(), view.killSwitch());
-        NamespaceSyncResult sync = synchronizer.sync(withoutSession, Instant.now());
+        // A sync that skips this session: every sync does (it carries a deletionTimestamp in the cache), so one that
+        // started after this call serves as well (coalescing); the filter only says so explicitly.
+        NamespaceSyncResult sync = synchronizer.syncFresh(namespace, () -> {
+            NamespaceView fresh = ClusterView.of(context, namespace, killSwitches);
+            return new NamespaceView(namespace,
+                    fresh.sessions().stream().filter(s -> !s.getMetadata().getUid().equals(session.getMetadata().getUid())).toList(),
+                    fresh.pods(), fresh.profiles(), fresh.killSwitch());
+        });
         // The pods that may still run this session's rules are those it selects: pods it stopped selecting earlier
         // were reconfigured by the sync that followed.
         List<String> affected = NamespaceSynchronizer.select(session, session.getSpec(), view.pods()).stream()

@@ -1,5 +1,6 @@
 package io.faultline.operator.reconciler;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -9,10 +10,10 @@ import io.faultline.crds.status.PodState;
 import io.faultline.operator.status.PodOutcome;
 
 /**
- * What one namespace sync did: the resolution of every session, the outcome of every selected pod per session (by
+ * What one namespace sync did, computed as of {@code at}: the resolution of every session, the outcome of every selected pod per session (by
  * session UID), and the outcome of every pod of the namespace by pod name.
  */
-public record NamespaceSyncResult(Map<String, SessionResolution> resolutions, Map<String, List<PodOutcome>> podsBySession,
+public record NamespaceSyncResult(Instant at, Map<String, SessionResolution> resolutions, Map<String, List<PodOutcome>> podsBySession,
         Map<String, PodOutcome> outcomeByPodName) {
 
     public List<PodOutcome> podsOf(String sessionUid) {

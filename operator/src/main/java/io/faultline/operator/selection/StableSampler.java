@@ -41,10 +41,14 @@ public final class StableSampler {
     /** The chosen items, in rank order. {@code uidOf} gives each item's stable identity (the pod UID). */
     public static <T> List<T> choose(String sessionUid, Sampling sampling, List<T> matching, Function<T, String> uidOf) {
         int size = sampleSize(sampling, matching.size());
+        // each item's rank is computed once (a SHA-256), not once per comparison
+        record Ranked<T>(T item, String uid, long rank) {
+        }
         return matching.stream()
-                .sorted(Comparator.<T> comparingLong(item -> rank(uidOf.apply(item), sessionUid))
-                        .thenComparing(uidOf))
+                .map(item -> new Ranked<>(item, uidOf.apply(item), rank(uidOf.apply(item), sessionUid)))
+                .sorted(Comparator.<Ranked<T>> comparingLong(Ranked::rank).thenComparing(Ranked::uid))
                 .limit(size)
+                .map(Ranked::item)
                 .collect(Collectors.toList());
     }
 

@@ -3,9 +3,7 @@ package io.faultline.operator.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +21,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -40,6 +35,8 @@ import io.faultline.crds.spec.FaultSpec;
 import io.faultline.crds.spec.Target;
 import io.faultline.crds.status.SessionPhase;
 import io.faultline.operator.sidecar.SidecarPods;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -78,16 +75,17 @@ class OperatorMemoryBenchmark {
     private static final int SESSIONS_PER_NAMESPACE = 100;
     private static final int PODS_PER_NAMESPACE = 500;
     private static final int APPS_PER_NAMESPACE = 50; // 10 pods per app label; sessions i and i+50 select app i % 50
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     KubernetesClient client;
+    @Inject
+    MeterRegistry registry;
 
     @Test
     void thousandSessionsAndFiveThousandPods() throws Exception {
         int namespaces = Integer.getInteger("bench.namespaces", 10);
         long heapAtStart = usedHeapAfterGc();
-        HttpServer admin = fakeAdminEndpoint();
+        FakeAdminEndpoint admin = new FakeAdminEndpoint();
         ExecutorService creators = Executors.newFixedThreadPool(4);
         try {
             long started = System.nanoTime();
@@ -97,13 +95,14 @@ class OperatorMemoryBenchmark {
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
                 for (int p = 0; p < PODS_PER_NAMESPACE; p++) {
                     int pod = p;
-                    created.add(creators.submit(() -> withRetries(() -> createPod(ns, pod, admin.getAddress().getPort()))));
+                    created.add(creators.submit(() -> withRetries(() -> createPod(ns, pod, admin.port()))));
                 }
             }
             for (Future<?> f : created) {
                 f.get();
             }
             created.clear();
+            long sessionsStarted = System.nanoTime();
             for (int n = 0; n < namespaces; n++) {
                 String ns = "mem-" + n;
                 for (int s = 0; s < SESSIONS_PER_NAMESPACE; s++) {
@@ -123,13 +122,22 @@ class OperatorMemoryBenchmark {
 
             long heap = usedHeapAfterGc();
             String histogram = classHistogram(25);
+            Timer syncs = registry.get("faultline.namespace.syncs").timer();
             String report = String.format("namespaces=%d sessions=%d pods=%d%n"
                     + "create all: %d s; then %d s until %d of %d sessions reported every pod configured%n"
+                    + "first session created -> all sessions report every pod configured: %d s (sessions created in %d s)%n"
+                    + "namespace syncs: %d, total %.1f s, mean %.0f ms, max %.0f ms; reconciles served by another's sync: %.0f;"
+                    + " pod configs compiled %.0f, memoized %.0f%n"
                     + "used heap after GC: at start %.1f MiB, with everything reconciled %.1f MiB (max heap %.0f MiB)%n"
                     + "machine: %d cpus, load %s, java %s%n%n%s",
                     namespaces, namespaces * SESSIONS_PER_NAMESPACE, namespaces * PODS_PER_NAMESPACE,
                     TimeUnit.NANOSECONDS.toSeconds(createdAt - started), TimeUnit.NANOSECONDS.toSeconds(settled - createdAt),
                     settledSessions, namespaces * SESSIONS_PER_NAMESPACE,
+                    TimeUnit.NANOSECONDS.toSeconds(settled - sessionsStarted), TimeUnit.NANOSECONDS.toSeconds(createdAt - sessionsStarted),
+                    syncs.count(), syncs.totalTime(TimeUnit.SECONDS), syncs.mean(TimeUnit.MILLISECONDS), syncs.max(TimeUnit.MILLISECONDS),
+                    registry.get("faultline.namespace.syncs.coalesced").counter().count(),
+                    registry.get("faultline.pod.configs.compiled").counter().count(),
+                    registry.get("faultline.pod.configs.memoized").counter().count(),
                     mib(heapAtStart), mib(heap), mib(Runtime.getRuntime().maxMemory()),
                     Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/loadavg")).trim(),
                     System.getProperty("java.version"), histogram);
@@ -140,7 +148,7 @@ class OperatorMemoryBenchmark {
             assertThat(heap).isPositive();
         } finally {
             creators.shutdownNow();
-            admin.stop(0);
+            admin.close();
         }
     }
 
@@ -216,31 +224,6 @@ class OperatorMemoryBenchmark {
         spec.faults = List.of(fault);
         session.setSpec(spec);
         return session;
-    }
-
-    /** Stands in for 5,000 sidecars' admin APIs: GET says "no config yet", PUT echoes the version it was given. */
-    private static HttpServer fakeAdminEndpoint() throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
-        server.setExecutor(Executors.newFixedThreadPool(8));
-        server.createContext("/v1/config", exchange -> {
-            String version = "";
-            if ("PUT".equals(exchange.getRequestMethod())) {
-                try (InputStream body = exchange.getRequestBody()) {
-                    version = JSON.readTree(body).path("version").asText("");
-                }
-            }
-            answer(exchange, "{\"version\":\"" + version + "\"}");
-        });
-        server.start();
-        return server;
-    }
-
-    private static void answer(HttpExchange exchange, String json) throws IOException {
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, bytes.length);
-        exchange.getResponseBody().write(bytes);
-        exchange.close();
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {
