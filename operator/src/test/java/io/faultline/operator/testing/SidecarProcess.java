@@ -22,19 +22,26 @@ public final class SidecarProcess implements AutoCloseable {
     private static final Pattern ADMIN_LISTENING = Pattern.compile("admin_listening address=127\\.0\\.0\\.1:(\\d+)");
 
     private final Path tokenFile;
+    private final List<String> jvmFlags;
     private final List<String> output = new ArrayList<>();
     private Process process;
     private int adminPort;
 
-    private SidecarProcess(Path tokenFile) {
+    private SidecarProcess(Path tokenFile, List<String> jvmFlags) {
         this.tokenFile = tokenFile;
+        this.jvmFlags = List.copyOf(jvmFlags);
     }
 
-    /** Starts a sidecar on an ephemeral admin port. */
+    /** Starts a sidecar on an ephemeral admin port ({@link SidecarJvmFlags#PLAIN} flags). */
     public static SidecarProcess start() throws IOException, InterruptedException {
+        return start(SidecarJvmFlags.PLAIN);
+    }
+
+    /** Starts a sidecar on an ephemeral admin port with these JVM flags (e.g. the image's, {@link SidecarJvmFlags}). */
+    public static SidecarProcess start(List<String> jvmFlags) throws IOException, InterruptedException {
         Path tokenFile = Files.createTempFile("faultline-token", ".txt");
         Files.writeString(tokenFile, TOKEN + "\n");
-        SidecarProcess sidecar = new SidecarProcess(tokenFile);
+        SidecarProcess sidecar = new SidecarProcess(tokenFile, jvmFlags);
         sidecar.launch(0);
         return sidecar;
     }
@@ -50,9 +57,11 @@ public final class SidecarProcess implements AutoCloseable {
     }
 
     private void launch(int port) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-jar", jar().toString(), "--admin", "127.0.0.1:" + port, "--admin-token-file", tokenFile.toString())
-                .redirectErrorStream(true);
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-jar", jar().toString(), "--admin", "127.0.0.1:" + port, "--admin-token-file", tokenFile.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         process = builder.start();
         CompletableFuture<Integer> portFound = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
@@ -84,6 +93,11 @@ public final class SidecarProcess implements AutoCloseable {
 
     public int adminPort() {
         return adminPort;
+    }
+
+    /** The OS process id (e.g. to read its CPU time from /proc). */
+    public long pid() {
+        return process.pid();
     }
 
     /** Stops the process (like a crashed sidecar container). */

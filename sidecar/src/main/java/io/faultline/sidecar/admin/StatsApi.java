@@ -41,6 +41,7 @@ final class StatsApi {
         root.put("version", config.version());
         root.put("expiresAt", config.expiresAt() == null ? null : config.expiresAt().toString());
         root.put("expired", engine.expired());
+        root.put("appliedAt", engine.appliedAt() == null ? null : engine.appliedAt().toString());
         ObjectNode listeners = root.putObject("listeners");
         for (ListenerSpec l : config.listeners()) {
             ListenerStats s = listenerStats(l.name());

@@ -56,6 +56,8 @@ public final class Engine implements AutoCloseable {
     private volatile ProxyConfig config = ProxyConfig.EMPTY;
     private volatile boolean expired;
     private volatile boolean configured;
+    /** When the config in force was committed (null before the first one): reported so callers can time a rollout. */
+    private volatile Instant appliedAt;
     private ScheduledFuture<?> expiryTimer;
     private ScheduledFuture<?> certificateCheck;
     public static final Duration DEFAULT_CERTIFICATE_CHECK_INTERVAL = Duration.ofSeconds(2);
@@ -107,6 +109,15 @@ public final class Engine implements AutoCloseable {
 
     public boolean expired() {
         return expired;
+    }
+
+    /**
+     * The moment (this engine's clock) the config in force was committed: from then on {@link #config()} returns it and
+     * new connections get its rules. Null until a config was applied. Lets a caller that pushed a config measure when it
+     * took effect without polling at a high rate (GET /v1/stats {@code appliedAt}).
+     */
+    public Instant appliedAt() {
+        return appliedAt;
     }
 
     /** Ready once a configuration was applied and every enabled listener is bound. */
@@ -258,6 +269,7 @@ public final class Engine implements AutoCloseable {
         listeners.keySet().retainAll(nextListeners.keySet());
         ProxyConfig previous = config;
         config = next;
+        appliedAt = clock.instant();
         configured = true;
         forgetStatsOf(next);
         applyRecordings(next);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.Socket;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -66,6 +67,30 @@ class StatsApiTest {
         JsonNode rule = stats.at("/rules/tiny-delay");
         assertThat(rule.path("connections").asLong()).isEqualTo(1);
         assertThat(rule.path("injected").asLong()).isGreaterThanOrEqualTo(1);
+    }
+
+    /** appliedAt: absent before any config, the commit moment of each accepted PUT, untouched by a rejected one. */
+    @Test
+    void appliedAtTellsWhenTheConfigInForceWasCommitted() throws Exception {
+        assertThat(expect(f.get("/v1/stats"), 200).path("appliedAt").isNull()).isTrue();
+
+        Instant beforeFirst = Instant.now();
+        putConfig("1");
+        Instant afterFirst = Instant.now();
+        Instant first = Instant.parse(expect(f.get("/v1/stats"), 200).path("appliedAt").asText());
+        assertThat(first).isBetween(beforeFirst, afterFirst);
+
+        Thread.sleep(5);
+        putConfig("2");
+        JsonNode second = expect(f.get("/v1/stats"), 200);
+        assertThat(second.path("version").asText()).isEqualTo("2");
+        Instant secondAt = Instant.parse(second.path("appliedAt").asText());
+        assertThat(secondAt).isAfter(first).isBeforeOrEqualTo(Instant.now());
+
+        expect(f.call("PUT", "/v1/config", "{\"version\":\"3\",\"listeners\":[{\"name\":\"x\"}]}"), 400);
+        JsonNode afterRejected = expect(f.get("/v1/stats"), 200);
+        assertThat(afterRejected.path("version").asText()).isEqualTo("2");
+        assertThat(Instant.parse(afterRejected.path("appliedAt").asText())).isEqualTo(secondAt);
     }
 
     @Test

@@ -211,4 +211,30 @@ class ConfigParserTest {
                 """);
         assertThat(c.rules().get(0).stream()).isEqualTo(StreamDirection.UPSTREAM);
     }
+
+    /** JSON bodies take the JSON parser: the same config as the YAML parser makes of them; non-JSON still reads as YAML. */
+    @Test
+    void jsonDocumentsParseAsTheYamlParserWouldParseThem() throws Exception {
+        String json = """
+                {"version":"9f2c","expiresAt":"2026-11-23T10:15:00Z",
+                 "listeners":[{"name":"app","listen":"127.0.0.2:18080","upstream":"127.0.0.1:9","protocol":"tcp","maxConnections":7},
+                              {"name":"web","listen":"127.0.0.1:0","upstream":"http://127.0.0.1:8080","enabled":false}],
+                 "rules":[{"name":"bench.slow","listeners":["app"],"probability":0.25,"stream":"downstream",
+                           "latency":{"fixed":"101ms","jitter":"5ms","distribution":"normal"}},
+                          {"name":"abort","listeners":["web"],"match":{"path":"/api/\u00e9"},"abort":{"status":503,"body":"x\ny"}}]}
+                """;
+        com.fasterxml.jackson.databind.ObjectMapper yaml = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        ProxyConfig viaJson = ConfigParser.parse(json);
+        ProxyConfig viaYaml = ConfigParser.parse(yaml.readTree(json));
+        assertThat(ConfigJson.render(viaJson, l -> null)).isEqualTo(ConfigJson.render(viaYaml, l -> null));
+
+        // flow-style YAML starts with '{' too, but is not JSON
+        assertThat(ConfigParser.parse("{version: \"7\", listeners: []}").version()).isEqualTo("7");
+        // duplicate keys are refused with the YAML reader's message, as before
+        assertThat(error("{\"version\":\"1\",\"version\":\"2\"}").getMessage()).contains("not valid YAML or JSON");
+        // text after the object: the JSON reader refuses it, so the YAML reader decides, as before
+        String trailing = "{\"version\":\"1\"} }";
+        assertThat(ConfigParser.parse(trailing)).isEqualTo(ConfigParser.parse(yaml.readTree(trailing)));
+    }
 }
