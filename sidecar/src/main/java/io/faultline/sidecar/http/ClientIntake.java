@@ -1,6 +1,7 @@
 package io.faultline.sidecar.http;
 
 import io.faultline.sidecar.http.RequestExchange.RequestStage;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -23,6 +25,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,8 +34,15 @@ import java.util.concurrent.TimeUnit;
  * channel, queues what arrives while an earlier request is in progress (pipelining), refuses what
  * is malformed or not served, starts each request's exchange and streams its body to the upstream
  * with backpressure (the client is read again once the upstream took what was read).
+ *
+ * <p>A request asking to switch protocols (Upgrade) ends the decoding of client bytes: what the
+ * client sends behind it (a WebSocket client's first frame, often in the same packet) is held as
+ * bytes, for the tunnel after a 101. If the upstream does not switch, HTTP goes on with a fresh
+ * decoder when nothing was held, and the connection closes after the answer when something was.
  */
-final class ClientIntake extends ChannelInboundHandlerAdapter {
+final class ClientIntake extends ChannelInboundHandlerAdapter implements ClientRequestTimers.Expiry {
+    /** The most a client may send behind an upgrade request before the 101 (one read's worth, in practice). */
+    static final int MAX_HELD_AFTER_UPGRADE = 64 * 1024;
     private final HttpProxyConnection conn;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
     private final long idleTimeoutNanos;
@@ -40,12 +51,19 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
     /** Leaving HTTP (101): whether the client sent anything the codec still held. */
     private boolean leaving;
     private boolean strayBytes;
-    /** Armed while no request is in progress (idleTimeout); a request head disarms it. */
+    /** Armed while no request is in progress (idleTimeout); the first byte of a head or a head disarms it. */
     private ScheduledFuture<?> idleTimer;
+    final ClientRequestTimers timers;
+    /** The request being decoded asks to switch protocols: its end detaches the decoder. */
+    private boolean upgradeDecoding;
+    /** Non-null once the decoder left for an upgrade request: the client's bytes behind it, in order. */
+    private List<ByteBuf> heldAfterUpgrade;
+    private int heldBytes;
 
-    ClientIntake(HttpProxyConnection conn, Duration idleTimeout) {
+    ClientIntake(HttpProxyConnection conn, Duration idleTimeout, HttpConnectionOptions.ClientTimeouts timeouts) {
         this.conn = conn;
         this.idleTimeoutNanos = idleTimeout.toNanos();
+        this.timers = new ClientRequestTimers(timeouts.head().toNanos(), timeouts.bodyIdle().toNanos(), this);
     }
 
     // ---------------------------------------------------------------- channel events
@@ -55,12 +73,71 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
         if (leaving) {
             strayBytes = true;
         }
+        if (msg instanceof ByteBuf raw && heldAfterUpgrade != null && !conn.closed) {
+            hold(raw);
+            return;
+        }
         if (conn.closed || !(msg instanceof HttpObject http)) {
             ReferenceCountUtil.release(msg);
             return;
         }
         conn.listenerStats.bytesUpstream.add(msg instanceof HttpContent c ? c.content().readableBytes() : 0);
         queued.add(http);
+        if (http instanceof HttpRequest request) {
+            timers.headDecoded();
+            upgradeDecoding = conn.tunnels != null && request.decoderResult().isSuccess()
+                    && UpgradeHandover.asksToUpgrade(request);
+        }
+        if (http instanceof LastHttpContent) {
+            timers.requestEndDecoded();
+            if (upgradeDecoding && http.decoderResult().isSuccess()) {
+                detachDecoder();
+            }
+        }
+    }
+
+    /**
+     * Whatever follows an upgrade request is not HTTP if the upstream switches: the decoder leaves
+     * now, in the middle of its read, and hands what it still holds to this handler as bytes.
+     */
+    private void detachDecoder() {
+        upgradeDecoding = false;
+        heldAfterUpgrade = new ArrayList<>(1);
+        ((HttpServerCodec) conn.client.pipeline().get(HttpProxyConnection.CODEC)).removeInboundHandler();
+    }
+
+    private void hold(ByteBuf raw) {
+        heldBytes += raw.readableBytes();
+        conn.listenerStats.bytesUpstream.add(raw.readableBytes());
+        heldAfterUpgrade.add(raw);
+        if (heldBytes > MAX_HELD_AFTER_UPGRADE) {
+            conn.close(); // a client that must wait for the 101 does not send this much
+        }
+    }
+
+    /**
+     * The upgrade request was answered without a switch: HTTP goes on with a fresh decoder if the
+     * client sent nothing behind it; false (the connection is to close) if it did.
+     */
+    boolean resumeAfterUpgradeRefused() {
+        if (heldAfterUpgrade == null) {
+            return true;
+        }
+        boolean nothingHeld = heldAfterUpgrade.isEmpty();
+        releaseHeld();
+        if (nothingHeld) {
+            conn.client.pipeline().replace(HttpProxyConnection.CODEC, HttpProxyConnection.CODEC,
+                    HttpProxyConnection.newCodec());
+        }
+        return nothingHeld;
+    }
+
+    private void releaseHeld() {
+        if (heldAfterUpgrade != null) {
+            heldAfterUpgrade.forEach(ByteBuf::release);
+            heldAfterUpgrade = null;
+            heldBytes = 0;
+        }
     }
 
     @Override
@@ -131,6 +208,8 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
     /** The connection ends or leaves HTTP: nothing queued or scheduled stays behind. */
     void releaseQueued() {
         cancelIdleTimer();
+        timers.cancelAll();
+        releaseHeld();
         HttpObject msg;
         while ((msg = queued.poll()) != null) {
             ReferenceCountUtil.release(msg);
@@ -138,17 +217,26 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Takes the client channel out of HTTP (after a 101): the codec and this handler leave its
-     * pipeline. False when the client sent something after its upgrade request, before the 101
-     * (it must wait for it): those bytes cannot be relayed in order.
+     * Takes the client channel out of HTTP (after a 101): the codec, the timers and this handler
+     * leave its pipeline. Returns what the client sent behind its upgrade request, in order, for
+     * the tunnel (the caller writes or releases it); null when that cannot be relayed in order
+     * (the request was decoded as HTTP because the upgrade was not asked by the client itself).
      */
-    boolean leaveHttp() {
+    List<ByteBuf> leaveHttp() {
         boolean clean = queued.isEmpty();
+        List<ByteBuf> held = heldAfterUpgrade == null ? List.of() : heldAfterUpgrade;
+        heldAfterUpgrade = null;
+        heldBytes = 0;
         releaseQueued();
         leaving = true;
         conn.client.pipeline().remove(HttpProxyConnection.CODEC);
+        conn.client.pipeline().remove(ClientRequestTimers.NAME);
         conn.client.pipeline().remove(this);
-        return clean && !strayBytes;
+        if (clean && !strayBytes) {
+            return held;
+        }
+        held.forEach(ByteBuf::release);
+        return null;
     }
 
     private void readOrFinish() {
@@ -156,6 +244,7 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
             conn.closeAfterWrites();
         } else {
             armIdleTimer();
+            timers.expectHead();
             conn.client.read();
         }
     }
@@ -262,6 +351,7 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
 
     private void bodyPartSent(RequestExchange ex, boolean last, boolean forwarding) {
         if (last) {
+            timers.cancelBody();
             ex.requestStage = RequestStage.DONE;
             if (forwarding) {
                 conn.upstream.requestSent(ex);
@@ -277,7 +367,7 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
         }
         ChannelFuture written = conn.upstream.takeRequestWrite();
         if (ex.requestStage != RequestStage.FORWARDING || written == null) {
-            conn.client.read();
+            readBody(ex);
             return;
         }
         conn.upstream.flush();
@@ -286,9 +376,59 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
                 return; // the upstream's close is handled in UpstreamLink
             }
             if (!conn.closed && conn.exchange == ex) {
-                conn.client.read();
+                readBody(ex);
             }
         });
+    }
+
+    private void readBody(RequestExchange ex) {
+        // A client that expects 100 Continue waits for it before sending the body: not its delay.
+        if (!ex.expectContinue || ex.continueRelayed || ex.requestStage != RequestStage.FORWARDING) {
+            timers.bodyReadRequested();
+        }
+        conn.client.read();
+    }
+
+    /** The upstream's 100 Continue went to the client: from now on its body is awaited. */
+    void continueRelayed(RequestExchange ex) {
+        ex.continueRelayed = true;
+        if (ex == conn.exchange && ex.requestStage == RequestStage.FORWARDING) {
+            timers.bodyReadRequested();
+        }
+    }
+
+    // ---------------------------------------------------------------- client timeouts
+
+    @Override
+    public void headStarted() {
+        cancelIdleTimer(); // a request is in progress: its head clock runs instead
+    }
+
+    @Override
+    public void headTimedOut() {
+        if (conn.closed || conn.exchange != null || !queued.isEmpty()) {
+            return;
+        }
+        conn.stats.requestHeadTimeouts.increment();
+        RequestExchange ex = new RequestExchange(conn, null);
+        conn.exchange = ex;
+        conn.observer.requestReceived(ex, conn.nanoTime());
+        conn.decider.answer(ex, ExchangeDecider.plain(HttpResponseStatus.REQUEST_TIMEOUT,
+                "request head not received in time\n"), true);
+    }
+
+    @Override
+    public void bodyTimedOut() {
+        RequestExchange ex = conn.exchange;
+        if (conn.closed || ex == null || ex.requestStage == RequestStage.DONE
+                || ex.requestStage == RequestStage.DECIDING) {
+            return;
+        }
+        conn.stats.requestBodyTimeouts.increment();
+        // 408 while the upstream has not answered (its connection, holding half a request, is closed);
+        // a close once a response started: the client has part of it, only a close tells it something broke.
+        conn.decider.answer(ex, ExchangeDecider.plain(HttpResponseStatus.REQUEST_TIMEOUT,
+                "request body not received in time\n"), true);
     }
 
     private void refuseMalformed(Throwable cause) {
