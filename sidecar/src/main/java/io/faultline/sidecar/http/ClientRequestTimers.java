@@ -14,8 +14,11 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Head</b> ({@code requestHeadTimeout}): starts at the first byte received while the proxy
  * waits for a request head (a new connection, or the previous exchange complete) and stops when the
  * codec delivers the head. Bytes that arrived while the previous exchange was in progress
- * (pipelining) and are not a complete head yet start it when the proxy turns to them. A connection
- * that sends nothing is idle, not slow: the head clock never runs for it ({@code idleTimeout} does).
+ * (pipelining) and are not a complete head yet start it when the proxy turns to them. Limit: the
+ * start of a head that came in the same read as the end of the request before it is not seen
+ * (the codec keeps it unannounced); such a connection is closed by {@code idleTimeout} instead.
+ * A connection that sends nothing is idle, not slow: the head clock never runs for it
+ * ({@code idleTimeout} does).
  *
  * <p><b>Body</b> ({@code requestBodyIdleTimeout}): runs while the proxy asked the client for more of
  * a request body and nothing came; bytes stop it. While the proxy does not read (the upstream is
