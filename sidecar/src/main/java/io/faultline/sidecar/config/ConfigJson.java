@@ -60,9 +60,13 @@ public final class ConfigJson {
             }
         }
         if (l.termination().enabled()) {
-            n.putObject("terminateTls")
+            ObjectNode t = n.putObject("terminateTls")
                     .put("certFile", l.termination().certFile())
                     .put("keyFile", l.termination().keyFile());
+            if (l.protocol() == Protocol.HTTP) {
+                ArrayNode alpn = t.putArray("alpn");
+                l.termination().alpn().forEach(alpn::add);
+            }
         }
         n.put("bound", bound);
         return n;

@@ -164,7 +164,7 @@ public final class ConfigParser {
                 tls,
                 l.duration("responseTimeout", ListenerSpec.DEFAULT_RESPONSE_TIMEOUT),
                 l.duration("idleTimeout", ListenerSpec.DEFAULT_IDLE_TIMEOUT),
-                parseTermination(l),
+                parseTermination(l, protocol),
                 l.has("recording") ? parseRecording(l.object("recording")) : RecordingSpec.OFF,
                 l.duration("requestHeadTimeout", ListenerSpec.DEFAULT_REQUEST_HEAD_TIMEOUT),
                 l.duration("requestBodyIdleTimeout", ListenerSpec.DEFAULT_REQUEST_BODY_IDLE_TIMEOUT));
@@ -202,14 +202,47 @@ public final class ConfigParser {
     }
 
     /** The files are read when the config is applied (the engine names these fields when they are unusable). */
-    private static TlsTermination parseTermination(ConfigNode l) {
+    private static TlsTermination parseTermination(ConfigNode l, Protocol protocol) {
         if (!l.has("terminateTls")) {
             return TlsTermination.NONE;
         }
-        ConfigNode t = l.object("terminateTls").allowOnly(Set.of("certFile", "keyFile"));
-        return new TlsTermination(
-                t.requiredString("certFile", "a path to PEM certificates, the server's first"),
-                t.requiredString("keyFile", "a path to the PEM (PKCS#8) private key of the certificate"));
+        ConfigNode t = l.object("terminateTls").allowOnly(Set.of("certFile", "keyFile", "alpn"));
+        String certFile = t.requiredString("certFile", "a path to PEM certificates, the server's first");
+        String keyFile = t.requiredString("keyFile", "a path to the PEM private key of the certificate "
+                + "(PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted)");
+        if (protocol != Protocol.HTTP) {
+            if (t.has("alpn")) {
+                throw t.error("alpn", "applies to http listeners only (a tcp listener relays bytes: "
+                        + "it cannot promise a protocol)");
+            }
+            return new TlsTermination(certFile, keyFile);
+        }
+        return new TlsTermination(certFile, keyFile, parseAlpn(t));
+    }
+
+    private static List<String> parseAlpn(ConfigNode t) {
+        if (!t.has("alpn")) {
+            return TlsTermination.HTTP_DEFAULT_ALPN;
+        }
+        if (!t.json().get("alpn").isArray()) {
+            throw t.error("alpn", "expected a list of protocols from [h2, http/1.1] (in order of preference; "
+                    + "[] = no ALPN)");
+        }
+        List<String> given = t.strings("alpn");
+        List<String> alpn = new ArrayList<>();
+        for (int i = 0; i < given.size(); i++) {
+            String p = given.get(i);
+            String where = t.pathOf("alpn") + "[" + i + "]";
+            if (!p.equals(TlsTermination.H2) && !p.equals(TlsTermination.HTTP_1_1)) {
+                throw new ConfigException(where, "'" + p + "' is not a protocol the sidecar serves; expected h2 "
+                        + "or http/1.1");
+            }
+            if (alpn.contains(p)) {
+                throw new ConfigException(where, "'" + p + "' is listed twice");
+            }
+            alpn.add(p);
+        }
+        return alpn;
     }
 
     public static RuleSpec parseRule(ConfigNode r, Set<String> listenerNames) {

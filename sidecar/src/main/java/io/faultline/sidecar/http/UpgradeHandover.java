@@ -21,9 +21,9 @@ final class UpgradeHandover {
     private UpgradeHandover() {
     }
 
-    /** Whether a request asks to switch protocols (Upgrade, named in Connection). */
+    /** Whether a request asks to switch protocols (Upgrade, named in Connection) to one we relay (not h2c). */
     static boolean asksToUpgrade(HttpRequest request) {
-        return request.headers().contains(HttpHeaderNames.UPGRADE)
+        return HopByHop.upgradeWithoutH2c(request.headers().get(HttpHeaderNames.UPGRADE)) != null
                 && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
     }
 

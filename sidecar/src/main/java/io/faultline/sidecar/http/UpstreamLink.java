@@ -104,7 +104,7 @@ final class UpstreamLink {
 
     private void sendHead(RequestExchange ex) {
         HttpRequest request = ex.request;
-        String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+        String upgrade = HopByHop.upgradeWithoutH2c(request.headers().get(HttpHeaderNames.UPGRADE));
         ex.upgradeRequested = conn.tunnels != null && UpgradeHandover.asksToUpgrade(request);
         HopByHop.strip(request.headers());
         if (ex.upgradeRequested) {

@@ -3,11 +3,13 @@ package io.faultline.sidecar.proxy;
 import io.faultline.sidecar.config.ListenerSpec;
 import io.faultline.sidecar.config.Protocol;
 import io.faultline.sidecar.config.RuleSpec;
+import io.faultline.sidecar.config.TlsTermination;
 import io.faultline.sidecar.engine.ListenerStats;
 import io.faultline.sidecar.http.HttpConnectionOptions;
 import io.faultline.sidecar.http.HttpProxyConnection;
 import io.faultline.sidecar.http.HttpRules;
 import io.faultline.sidecar.http.NettyUpstreamConnector;
+import io.faultline.sidecar.http.h2.AlpnRouter;
 import io.faultline.sidecar.http.h2.H2ProxyConnection;
 import io.faultline.sidecar.http.h2.PrefaceSniffer;
 import io.faultline.sidecar.recording.RecordingObserver;
@@ -28,6 +30,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -48,6 +51,7 @@ public final class ListenerRuntime {
     private volatile ListenerSpec spec;
     private volatile SslContext upstreamTls;
     private volatile ServerTls serverTls;
+    private volatile UpstreamH2Probe upstreamH2;
     private volatile Channel serverChannel;
     private long lastFailureLogNanos = System.nanoTime() - FAILURE_LOG_WINDOW_NANOS;
     private long failuresSinceLog;
@@ -62,6 +66,7 @@ public final class ListenerRuntime {
         this.rules = rules;
         this.connectionRandom = connectionRandom;
         this.upstreamTls = upstreamTls;
+        this.upstreamH2 = new UpstreamH2Probe(spec, upstreamTls, transport);
     }
 
     public ListenerSpec spec() {
@@ -70,6 +75,10 @@ public final class ListenerRuntime {
 
     /** Takes a new spec that needs no rebind (upstream, timeouts, TLS); open connections keep theirs. */
     public void update(ListenerSpec newSpec, SslContext newUpstreamTls, ServerTls newServerTls) {
+        if (!newSpec.upstream().equals(spec.upstream()) || !newSpec.tls().equals(spec.tls())
+                || !newSpec.connectTimeout().equals(spec.connectTimeout())) {
+            this.upstreamH2 = new UpstreamH2Probe(newSpec, newUpstreamTls, transport); // asked afresh
+        }
         this.upstreamTls = newUpstreamTls;
         this.serverTls = newServerTls;
         this.spec = newSpec;
@@ -158,11 +167,11 @@ public final class ListenerRuntime {
         stats.connectionsTotal.increment();
         stats.connectionsActive.incrementAndGet();
         client.closeFuture().addListener(f -> stats.connectionsActive.decrementAndGet());
-        addTlsTermination(client, current);
         if (current.protocol() == Protocol.HTTP) {
             acceptHttp(client, current);
             return;
         }
+        addTlsTermination(client, current, null);
         SslContext tls = upstreamTls;
         Bootstrap b = new Bootstrap()
                 .group(client.eventLoop())
@@ -199,12 +208,27 @@ public final class ListenerRuntime {
      * First in the pipeline, so faults and the HTTP layer see plaintext. It reads nothing before the
      * connection starts reading (AUTO_READ is off), i.e. before the rules are in place.
      */
-    private void addTlsTermination(Channel client, ListenerSpec current) {
+    private boolean addTlsTermination(Channel client, ListenerSpec current, Function<List<String>, String> alpn) {
         ServerTls tls = serverTls;
         if (tls != null) {
             client.pipeline().addFirst(TLS_TERMINATION,
-                    tls.newHandler(client, current.connectTimeout().plus(HANDSHAKE_ALLOWANCE)));
+                    tls.newHandler(client, current.connectTimeout().plus(HANDSHAKE_ALLOWANCE), alpn));
         }
+        return tls != null;
+    }
+
+    /**
+     * The protocol for a TLS client, from those it offers: the first of the listener's {@code alpn}
+     * list that it offers, h2 only when the upstream speaks it; "" (no ALPN) when none fits.
+     */
+    private static String chooseProtocol(List<String> ours, List<String> offered, UpstreamH2Probe upstream) {
+        for (String p : ours) {
+            boolean usable = !p.equals(TlsTermination.H2) || Boolean.TRUE.equals(upstream.known());
+            if (usable && offered.contains(p)) {
+                return p;
+            }
+        }
+        return "";
     }
 
     private void start(Channel client, Channel upstream, Predicate<RuleSpec> applies) {
@@ -236,14 +260,36 @@ public final class ListenerRuntime {
                 .withObserver(new RecordingObserver(current.name(), stats))
                 .withTunnels(this::startTunnel);
         Runnable http1 = () -> HttpProxyConnection.start(client, connector, compiled, random, stats, options);
-        if (upstreamTls != null) {
-            http1.run(); // h2 to a TLS upstream would need ALPN: such listeners serve HTTP/1.1 only
+        Runnable h2 = () -> H2ProxyConnection.start(client, connector, compiled, random, stats,
+                current.responseTimeout());
+        Runnable sniff = () -> client.pipeline().addLast(PrefaceSniffer.NAME, new PrefaceSniffer(http1, h2,
+                current.idleTimeout().toNanos(), stats.http.idleClosed::increment));
+        List<String> alpn = current.termination().alpn();
+        UpstreamH2Probe probe = upstreamH2;
+        boolean tls = addTlsTermination(client, current,
+                alpn.isEmpty() ? null : offered -> chooseProtocol(alpn, offered, probe));
+        if (!tls) {
+            sniff.run();
+            client.read();
             return;
         }
-        client.pipeline().addLast(PrefaceSniffer.NAME, new PrefaceSniffer(http1,
-                () -> H2ProxyConnection.start(client, connector, compiled, random, stats, current.responseTimeout()),
-                current.idleTimeout().toNanos(), stats.http.idleClosed::increment));
-        client.read();
+        // Without ALPN a TLS client may still open with the h2 preface (prior knowledge): it is sniffed.
+        client.pipeline().addLast(AlpnRouter.NAME, new AlpnRouter(protocol -> {
+            switch (protocol) {
+                case TlsTermination.H2 -> h2.run();
+                case TlsTermination.HTTP_1_1 -> http1.run();
+                default -> {
+                    sniff.run();
+                    client.read();
+                }
+            }
+        }));
+        if (current.termination().offersH2() && probe.known() == null) {
+            // The client's handshake (and so its ALPN choice) waits until the upstream told whether it speaks h2.
+            probe.ask(client.eventLoop()).whenComplete((h2Upstream, e) -> client.eventLoop().execute(client::read));
+        } else {
+            client.read();
+        }
     }
 
     /** An http connection that switched protocols (WebSocket) goes on as a byte relay with tcp faults. */

@@ -22,12 +22,10 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.Function;
 
 /**
  * TLS termination for one listener: the server context built from the certificate and key files.
@@ -35,8 +33,6 @@ import java.util.regex.Pattern;
  * take the new context, open ones keep theirs, and broken files keep the last good context.
  */
 public final class ServerTls {
-    private static final Pattern PKCS8_KEY = Pattern.compile(
-            "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
     private static final List<String> KEY_ALGORITHMS = List.of("RSA", "EC", "EdDSA", "RSASSA-PSS", "DSA");
 
     private final TlsTermination spec;
@@ -104,10 +100,21 @@ public final class ServerTls {
         return subject;
     }
 
-    /** The handler that terminates TLS for one new client connection. */
+    /** The handler that terminates TLS for one new client connection, without ALPN. */
     public SslHandler newHandler(Channel client, Duration handshakeTimeout) {
+        return newHandler(client, handshakeTimeout, null);
+    }
+
+    /**
+     * As above; {@code alpn} (when not null) picks the protocol from those the client offers, during
+     * the handshake: "" = none (the client goes on without ALPN), never null.
+     */
+    public SslHandler newHandler(Channel client, Duration handshakeTimeout, Function<List<String>, String> alpn) {
         SslHandler handler = context.newHandler(client.alloc());
         handler.setHandshakeTimeout(handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (alpn != null) {
+            handler.engine().setHandshakeApplicationProtocolSelector((engine, offered) -> alpn.apply(offered));
+        }
         return handler;
     }
 
@@ -194,27 +201,21 @@ public final class ServerTls {
 
     private static PrivateKey readPrivateKey(String file) {
         String pem = new String(read("keyFile", file), StandardCharsets.US_ASCII);
-        Matcher m = PKCS8_KEY.matcher(pem);
-        if (!m.find()) {
-            String found = pem.contains("-----BEGIN ") ? " (found " + pem.substring(pem.indexOf("-----BEGIN "),
-                    Math.min(pem.length(), pem.indexOf("-----BEGIN ") + 40)).split("\n")[0] + ")" : "";
-            throw new BadFile("keyFile", "no unencrypted PKCS#8 key in '" + file + "'" + found
-                    + "; expected -----BEGIN PRIVATE KEY----- (convert with: openssl pkcs8 -topk8 -nocrypt)");
-        }
-        byte[] der;
+        PemKeys.Pkcs8 key;
         try {
-            der = Base64.getMimeDecoder().decode(m.group(1));
-        } catch (IllegalArgumentException e) {
-            throw new BadFile("keyFile", "the key in '" + file + "' is not valid base64");
+            key = PemKeys.pkcs8(file, pem);
+        } catch (PemKeys.BadKey e) {
+            throw new BadFile("keyFile", e.getMessage());
         }
         for (String algorithm : KEY_ALGORITHMS) {
             try {
-                return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+                return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(key.der()));
             } catch (GeneralSecurityException | RuntimeException e) {
                 // try the next algorithm
             }
         }
-        throw new BadFile("keyFile", "the key in '" + file + "' is not an RSA, EC, EdDSA or DSA PKCS#8 key");
+        throw new BadFile("keyFile", "the key in '" + file + "' (BEGIN " + key.label() + ") cannot be read: not an "
+                + "RSA, EC, EdDSA or DSA key the JDK knows, or a damaged one");
     }
 
     /** A signature made with the key verifies with the certificate's public key. */

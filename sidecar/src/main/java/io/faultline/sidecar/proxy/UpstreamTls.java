@@ -26,18 +26,32 @@ public final class UpstreamTls {
             }
             return b.build();
         } catch (Exception e) {
- throw new IllegalArgumentException("cannot use CA file '" + spec.tls().caFile() + "': " + e.getMessage()
+            throw new IllegalArgumentException("cannot use CA file '" + spec.tls().caFile() + "': " + e.getMessage()
                             + "; expected a PEM file of CA certificates");
         }
     }
 
     public static SslHandler handler(SslContext context, ListenerSpec spec, Channel channel) {
+        return handler(context, spec, channel, new String[0]);
+    }
+
+    /** As above, offering {@code alpn} (e.g. h2, http/1.1) when not empty. */
+    public static SslHandler handler(SslContext context, ListenerSpec spec, Channel channel, String... alpn) {
         String serverName = spec.tls().serverName() != null ? spec.tls().serverName() : spec.upstream().address().host();
         SslHandler handler = context.newHandler(channel.alloc(), serverName, spec.upstream().address().port());
         SSLEngine engine = handler.engine();
         SSLParameters params = engine.getSSLParameters();
         params.setEndpointIdentificationAlgorithm("HTTPS");
+        if (alpn.length > 0) {
+            params.setApplicationProtocols(alpn);
+        }
         engine.setSSLParameters(params);
         return handler;
+    }
+
+    /** The protocol the upstream chose by ALPN once the handshake is done; "" when none. */
+    public static String negotiated(SslHandler handler) {
+        String protocol = handler.engine().getApplicationProtocol();
+        return protocol == null ? "" : protocol;
     }
 }

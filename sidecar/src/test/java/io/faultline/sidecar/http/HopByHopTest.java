@@ -26,4 +26,20 @@ class HopByHopTest {
         HopByHop.strip(h);
         assertThat(h.names()).containsExactlyInAnyOrder("content-length", "transfer-encoding", "host", "x-end");
     }
+
+    @Test
+    void anH2cUpgradeIsDeclinedOtherUpgradesStay() {
+        assertThat(HopByHop.upgradeWithoutH2c("h2c")).isNull();
+        assertThat(HopByHop.upgradeWithoutH2c(" H2C ")).isNull();
+        assertThat(HopByHop.upgradeWithoutH2c("websocket")).isEqualTo("websocket");
+        assertThat(HopByHop.upgradeWithoutH2c("h2c, websocket")).isEqualTo("websocket");
+        assertThat(HopByHop.upgradeWithoutH2c(null)).isNull();
+    }
+
+    @Test
+    void http2SettingsGoesEvenWhenConnectionDoesNotNameIt() {
+        HttpHeaders h = new DefaultHttpHeaders().add("HTTP2-Settings", "AAMAAABkAAQCAAAAAAIAAAAA").add("x-end", "1");
+        HopByHop.strip(h);
+        assertThat(h.names()).containsExactly("x-end");
+    }
 }

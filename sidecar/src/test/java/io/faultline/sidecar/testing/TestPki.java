@@ -43,6 +43,25 @@ public final class TestPki {
                 .buildIssuedBy(ca);
     }
 
+    /** As {@link #server(String)}, with a key of {@code algorithm} (e.g. an EC P-256 key). */
+    public X509Bundle server(String cn, CertificateBuilder.Algorithm algorithm) throws Exception {
+        return new CertificateBuilder().subject("CN=" + cn).addSanDnsName("localhost").addSanIpAddress("127.0.0.1")
+                .algorithm(algorithm)
+                .setKeyUsage(true, CertificateBuilder.KeyUsage.digitalSignature, CertificateBuilder.KeyUsage.keyEncipherment)
+                .buildIssuedBy(ca);
+    }
+
+    /** The CA certificate as a PEM file (a {@code tls.caFile} for upstreams this CA issued). */
+    public Path writeCa(Path file) throws Exception {
+        Files.writeString(file, ca.getCertificatePEM(), StandardCharsets.US_ASCII);
+        return file;
+    }
+
+    /** Trust in this CA only, for Netty client contexts. */
+    public javax.net.ssl.TrustManagerFactory trustManagerFactory() throws Exception {
+        return ca.toTrustManagerFactory();
+    }
+
     /** Writes the certificate chain and the PKCS#8 key, each replaced atomically (as a Secret volume does). */
     public static void writePem(X509Bundle cert, Path certFile, Path keyFile) throws Exception {
         replace(keyFile, cert.getPrivateKeyPEM());

@@ -201,7 +201,7 @@ public final class H2ProxyConnection {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .pushEnabled(false)
                 .maxHeaderListSize(MAX_RESPONSE_HEADER_LIST_SIZE);
-        connector.connect(client, Http2FrameCodecBuilder.forClient()
+        connector.connectH2(client, Http2FrameCodecBuilder.forClient()
                 .initialSettings(settings)
                 .encoderEnforceMaxConcurrentStreams(true) // beyond the upstream's limit streams wait their turn
                 .gracefulShutdownTimeoutMillis(0)
@@ -238,8 +238,10 @@ public final class H2ProxyConnection {
                 continue;
             }
             (timeout ? stats.gatewayTimeout : stats.badGateway).increment();
+            String why = timeout ? "upstream connect timed out"
+                    : cause instanceof UpstreamConnector.H2Refused ? cause.getMessage() : "upstream unreachable";
             answer(s, new H2Stream.Answer(timeout ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
-                    new DefaultHttpHeaders(), "upstream " + (timeout ? "connect timed out" : "unreachable") + "\n"));
+                    new DefaultHttpHeaders(), why + "\n"));
         }
     }
 

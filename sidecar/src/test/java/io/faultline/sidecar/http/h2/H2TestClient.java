@@ -56,14 +56,31 @@ final class H2TestClient implements AutoCloseable {
     final Channel connection;
 
     H2TestClient(int port) throws InterruptedException {
+        this(port, null);
+    }
+
+    /** Over TLS when {@code tls} is not null (to "localhost"); HTTP/2 frames follow the handshake. */
+    H2TestClient(int port, io.netty.handler.ssl.SslContext tls) throws InterruptedException {
         connection = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), "localhost", port));
+                        }
                         ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
                                 new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
                     }
                 }).connect("127.0.0.1", port).sync().channel();
+        if (tls != null) {
+            connection.pipeline().get(io.netty.handler.ssl.SslHandler.class).handshakeFuture().sync();
+        }
+    }
+
+    /** The protocol agreed by ALPN ("" = none); TLS connections only. */
+    String alpn() {
+        String p = connection.pipeline().get(io.netty.handler.ssl.SslHandler.class).engine().getApplicationProtocol();
+        return p == null ? "" : p;
     }
 
     static Http2Headers request(String method, String path) {

@@ -67,14 +67,54 @@ final class H2TestUpstream implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
 
+    /** Headers of the HTTP/1.1 requests received. */
+    final List<io.netty.handler.codec.http.HttpHeaders> http1Headers = new CopyOnWriteArrayList<>();
+    /** Connections accepted (the proxy's probe included). */
+    final AtomicInteger connections = new AtomicInteger();
+
     H2TestUpstream() throws InterruptedException {
+        this(null, true);
+    }
+
+    /**
+     * With {@code tls}: TLS (its ALPN config decides: h2 → HTTP/2, anything else → HTTP/1.1 only).
+     * Without: plain, HTTP/2 with prior knowledge or HTTP/1.1 when {@code h2}, else HTTP/1.1 only
+     * (an h2 preface is then answered as a bad HTTP/1.1 request).
+     */
+    /** Plain, HTTP/2 and HTTP/1.1, on a given port. */
+    H2TestUpstream(int port) throws InterruptedException {
+        this(null, true, port);
+    }
+
+    H2TestUpstream(io.netty.handler.ssl.SslContext tls, boolean h2) throws InterruptedException {
+        this(tls, h2, 0);
+    }
+
+    private H2TestUpstream(io.netty.handler.ssl.SslContext tls, boolean h2, int port) throws InterruptedException {
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new PrefaceSniffer(() -> http1(ch), () -> h2(ch)));
+                        connections.incrementAndGet();
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()), new io.netty.handler.ssl
+                                    .ApplicationProtocolNegotiationHandler("http/1.1") {
+                                @Override
+                                protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                                    if (protocol.equals("h2")) {
+                                        h2(ch);
+                                    } else {
+                                        http1(ch);
+                                    }
+                                }
+                            });
+                        } else if (h2) {
+                            ch.pipeline().addLast(new PrefaceSniffer(() -> http1(ch), () -> h2(ch)));
+                        } else {
+                            http1(ch);
+                        }
                     }
-                }).bind("127.0.0.1", 0).sync().channel();
+                }).bind("127.0.0.1", port).sync().channel();
     }
 
     int port() {
@@ -91,6 +131,7 @@ final class H2TestUpstream implements AutoCloseable {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
                         http1Requests.incrementAndGet();
+                        http1Headers.add(req.headers().copy());
                         byte[] body = ("http1 " + req.uri()).getBytes(StandardCharsets.UTF_8);
                         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                                 Unpooled.wrappedBuffer(body));
