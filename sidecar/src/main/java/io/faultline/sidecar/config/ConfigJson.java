@@ -40,6 +40,8 @@ public final class ConfigJson {
         if (l.protocol() == Protocol.HTTP) {
             n.put("responseTimeout", Durations.format(l.responseTimeout()));
             n.put("idleTimeout", Durations.format(l.idleTimeout()));
+            n.put("requestHeadTimeout", Durations.format(l.requestHeadTimeout()));
+            n.put("requestBodyIdleTimeout", Durations.format(l.requestBodyIdleTimeout()));
         }
         if (l.recording().enabled()) {
             ObjectNode rec = n.putObject("recording");

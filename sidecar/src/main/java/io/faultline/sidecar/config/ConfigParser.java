@@ -29,7 +29,8 @@ public final class ConfigParser {
     private static final Set<String> TOP_FIELDS = Set.of("version", "expiresAt", "listeners", "rules");
     private static final Set<String> LISTENER_FIELDS = Set.of(
             "name", "listen", "upstream", "protocol", "enabled", "connectTimeout", "maxConnections", "tls", "bound",
-            "responseTimeout", "idleTimeout", "recording", "terminateTls");
+            "responseTimeout", "idleTimeout", "recording", "terminateTls", "requestHeadTimeout",
+            "requestBodyIdleTimeout");
     private static final Set<String> RECORDING_FIELDS = Set.of("capacity", "headers", "bodyBytes");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9a-z-]{1,64}");
     private static final Set<String> RULE_BASE_FIELDS = Set.of("name", "listeners", "probability", "stream", "match");
@@ -174,7 +175,8 @@ public final class ConfigParser {
             }
             tls = new TlsSpec(t.string("caFile", null), t.string("serverName", null));
         }
-        for (String httpOnly : List.of("responseTimeout", "idleTimeout", "recording")) {
+        for (String httpOnly : List.of("responseTimeout", "idleTimeout", "recording", "requestHeadTimeout",
+                "requestBodyIdleTimeout")) {
             if (l.has(httpOnly) && protocol != Protocol.HTTP) {
                 throw l.error(httpOnly, "applies to http listeners only (protocol: http)");
             }
@@ -187,7 +189,9 @@ public final class ConfigParser {
                 l.duration("responseTimeout", ListenerSpec.DEFAULT_RESPONSE_TIMEOUT),
                 l.duration("idleTimeout", ListenerSpec.DEFAULT_IDLE_TIMEOUT),
                 parseTermination(l, protocol),
-                l.has("recording") ? parseRecording(l.object("recording")) : RecordingSpec.OFF);
+                l.has("recording") ? parseRecording(l.object("recording")) : RecordingSpec.OFF,
+                l.duration("requestHeadTimeout", ListenerSpec.DEFAULT_REQUEST_HEAD_TIMEOUT),
+                l.duration("requestBodyIdleTimeout", ListenerSpec.DEFAULT_REQUEST_BODY_IDLE_TIMEOUT));
     }
 
     /** {@code recording: {capacity: 1000, headers: [content-type], bodyBytes: 0}}; present = on. */

@@ -29,4 +29,18 @@ public interface FaultSpec {
 
     /** A new handler for one stream of one connection; it sits on the write path toward the receiver. */
     ChannelHandler newHandler(FaultContext context);
+
+    /**
+     * Whether, when a rule changes only in this fault's settings (same kind, same stream, probability
+     * and match), an open connection's handler of {@code previous} hands what it counted so far to
+     * the new one ({@link #newHandler(FaultContext, ChannelHandler)}) instead of starting afresh.
+     */
+    default boolean continuesFrom(FaultSpec previous) {
+        return false;
+    }
+
+    /** The handler replacing {@code previous} on a connection; only called when {@link #continuesFrom} said so. */
+    default ChannelHandler newHandler(FaultContext context, ChannelHandler previous) {
+        return newHandler(context);
+    }
 }

@@ -15,7 +15,9 @@ import java.util.Set;
 /**
  * limitData: forwards exactly the first {@code bytes} bytes of the stream (from when the fault is
  * installed), then closes the connection once they are written; later bytes are discarded.
- * Like Toxiproxy, a limit of 0 closes the connection on the first chunk.
+ * Like Toxiproxy, a limit of 0 closes the connection on the first chunk. When a live config change
+ * alters only the limit, open connections keep their count: the new limit applies to the bytes
+ * already forwarded (a limit they passed already closes the connection at the next chunk).
  */
 public record LimitDataFault(long bytes) implements FaultSpec {
 
@@ -60,16 +62,32 @@ public record LimitDataFault(long bytes) implements FaultSpec {
 
     @Override
     public ChannelHandler newHandler(FaultContext context) {
-        return new Handler(bytes, context);
+        return new Handler(bytes, 0, context);
+    }
+
+    @Override
+    public boolean continuesFrom(FaultSpec previous) {
+        return previous instanceof LimitDataFault;
+    }
+
+    @Override
+    public ChannelHandler newHandler(FaultContext context, ChannelHandler previous) {
+        Handler old = (Handler) previous;
+        Handler next = new Handler(bytes, old.forwarded, context);
+        next.closing = old.closing;
+        return next;
     }
 
     static final class Handler extends ChannelOutboundHandlerAdapter {
         private final FaultContext context;
-        private long remaining;
+        private final long limit;
+        /** Bytes of the stream forwarded so far, under this limit and the ones it replaced. */
+        private long forwarded;
         private boolean closing;
 
-        Handler(long limit, FaultContext context) {
-            this.remaining = limit;
+        Handler(long limit, long forwarded, FaultContext context) {
+            this.limit = limit;
+            this.forwarded = forwarded;
             this.context = context;
         }
 
@@ -84,15 +102,16 @@ public record LimitDataFault(long bytes) implements FaultSpec {
                 promise.trySuccess();
                 return;
             }
+            long remaining = Math.max(0, limit - forwarded);
             if (buf.readableBytes() < remaining) {
-                remaining -= buf.readableBytes();
+                forwarded += buf.readableBytes();
                 ctx.write(buf, promise);
                 return;
             }
             // This chunk reaches the limit: forward its head, drop the rest, close once it is written.
             closing = true;
             ByteBuf head = buf.readRetainedSlice((int) remaining);
-            remaining = 0;
+            forwarded += remaining;
             buf.release();
             promise.trySuccess();
             context.injected();

@@ -1,21 +1,22 @@
 package io.faultline.sidecar.fault;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.faultline.sidecar.config.ConfigNode;
-import io.faultline.sidecar.config.Durations;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * resetPeer: {@code after} the fault is installed the connection is reset (TCP RST, see
- * {@link FaultContext#resetConnection}); until then data flows untouched. Toxiproxy's
- * {@code timeout} is in milliseconds (Toxiproxy starts the clock at the first chunk instead).
+ * resetPeer: the connection is reset (TCP RST, see {@link FaultContext#resetConnection}) {@code after}
+ * the first data chunk of its stream reached the fault, as in Toxiproxy's {@code reset_peer} (a
+ * connection that stays silent is never reset; one whose fault is installed mid-traffic, at its next
+ * chunk). Until the reset data flows untouched (Toxiproxy holds it back meanwhile). Toxiproxy's
+ * {@code timeout} is in milliseconds.
  */
 public record ResetPeerFault(Duration after) implements FaultSpec {
 
@@ -32,14 +33,12 @@ public record ResetPeerFault(Duration after) implements FaultSpec {
 
         @Override
         public FaultSpec parse(ConfigNode node) {
-            node.allowOnly(Set.of("after"));
-            return new ResetPeerFault(node.duration("after", Duration.ZERO));
+            return new ResetPeerFault(AfterTimeout.parse(node, Duration.ZERO));
         }
 
         @Override
         public FaultSpec fromToxiproxy(ConfigNode attributes) {
-            attributes.allowOnly(Set.of("timeout"));
-            return new ResetPeerFault(Duration.ofMillis(attributes.integer("timeout", 0, 0, Integer.MAX_VALUE)));
+            return new ResetPeerFault(AfterTimeout.fromToxiproxy(attributes));
         }
     };
 
@@ -50,12 +49,12 @@ public record ResetPeerFault(Duration after) implements FaultSpec {
 
     @Override
     public ObjectNode toJson() {
-        return JsonNodeFactory.instance.objectNode().put("after", Durations.format(after));
+        return AfterTimeout.toJson(after);
     }
 
     @Override
     public ObjectNode toToxiproxy() {
-        return JsonNodeFactory.instance.objectNode().put("timeout", after.toMillis());
+        return AfterTimeout.toToxiproxy(after);
     }
 
     @Override
@@ -74,12 +73,15 @@ public record ResetPeerFault(Duration after) implements FaultSpec {
         }
 
         @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            // Always through the scheduler, even for 0: never reset from inside a pipeline change.
-            reset = ctx.executor().schedule(() -> {
-                context.injected();
-                context.resetConnection();
-            }, afterNanos, TimeUnit.NANOSECONDS);
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            if (reset == null && msg instanceof ByteBuf data && data.isReadable()) {
+                // Always through the scheduler, even for 0: never reset from inside a write.
+                reset = ctx.executor().schedule(() -> {
+                    context.injected();
+                    context.resetConnection();
+                }, afterNanos, TimeUnit.NANOSECONDS);
+            }
+            ctx.write(msg, promise);
         }
 
         @Override

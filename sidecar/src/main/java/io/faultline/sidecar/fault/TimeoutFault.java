@@ -1,22 +1,20 @@
 package io.faultline.sidecar.fault;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.faultline.sidecar.config.ConfigNode;
-import io.faultline.sidecar.config.Durations;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * timeout: from the moment the fault is installed nothing more is forwarded (bytes are discarded;
- * removing the fault then closes the connection, see {@link DiscardingHandler}), and the
- * connection is closed {@code after} later; 0 = never closed. Toxiproxy's {@code timeout} is in milliseconds. Unlike Toxiproxy (whose timer restarts
- * on every chunk), the close comes {@code after} the install, whatever the traffic. Each discarded
+ * removing the fault then closes the connection, see {@link DiscardingHandler}), and the connection
+ * is closed once the stream was silent for {@code after}: the clock starts at the install and starts
+ * over at every discarded chunk, as in Toxiproxy's {@code timeout} (a peer that keeps sending is
+ * never closed). 0 = never closed. Toxiproxy's {@code timeout} is in milliseconds. Each discarded
  * chunk and the close count as injections.
  */
 public record TimeoutFault(Duration after) implements FaultSpec {
@@ -29,14 +27,12 @@ public record TimeoutFault(Duration after) implements FaultSpec {
 
         @Override
         public FaultSpec parse(ConfigNode node) {
-            node.allowOnly(Set.of("after"));
-            return new TimeoutFault(node.duration("after", null));
+            return new TimeoutFault(AfterTimeout.parse(node, null));
         }
 
         @Override
         public FaultSpec fromToxiproxy(ConfigNode attributes) {
-            attributes.allowOnly(Set.of("timeout"));
-            return new TimeoutFault(Duration.ofMillis(attributes.integer("timeout", 0, 0, Integer.MAX_VALUE)));
+            return new TimeoutFault(AfterTimeout.fromToxiproxy(attributes));
         }
     };
 
@@ -47,12 +43,12 @@ public record TimeoutFault(Duration after) implements FaultSpec {
 
     @Override
     public ObjectNode toJson() {
-        return JsonNodeFactory.instance.objectNode().put("after", Durations.format(after));
+        return AfterTimeout.toJson(after);
     }
 
     @Override
     public ObjectNode toToxiproxy() {
-        return JsonNodeFactory.instance.objectNode().put("timeout", after.toMillis());
+        return AfterTimeout.toToxiproxy(after);
     }
 
     @Override
@@ -62,7 +58,10 @@ public record TimeoutFault(Duration after) implements FaultSpec {
 
     static final class Handler extends DiscardingHandler {
         private final long afterNanos;
+        private ChannelHandlerContext ctx;
+        /** One timer for the whole wait: it re-arms itself until the stream was silent for afterNanos. */
         private ScheduledFuture<?> closer;
+        private long silentSince;
 
         Handler(long afterNanos, FaultContext context) {
             super(context);
@@ -71,17 +70,31 @@ public record TimeoutFault(Duration after) implements FaultSpec {
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
             if (afterNanos > 0) {
-                closer = ctx.executor().schedule(() -> {
-                    context.injected();
-                    context.closeConnection();
-                }, afterNanos, TimeUnit.NANOSECONDS);
+                silentSince = ctx.executor().ticker().nanoTime();
+                scheduleCheck(afterNanos);
             }
+        }
+
+        private void scheduleCheck(long delayNanos) {
+            closer = ctx.executor().schedule(() -> {
+                long left = silentSince + afterNanos - ctx.executor().ticker().nanoTime();
+                if (left > 0) {
+                    scheduleCheck(left);
+                    return;
+                }
+                context.injected();
+                context.closeConnection();
+            }, delayNanos, TimeUnit.NANOSECONDS);
         }
 
         @Override
         protected void discarded(ByteBuf buf) {
             context.injected();
+            if (ctx != null) {
+                silentSince = ctx.executor().ticker().nanoTime();
+            }
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.faultline.sidecar.http;
 
 import io.faultline.sidecar.http.RequestExchange.RequestStage;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -22,14 +23,23 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The client side of an {@link HttpProxyConnection}: takes the decoded requests off the client
  * channel, queues what arrives while an earlier request is in progress (pipelining), refuses what
  * is malformed or not served, starts each request's exchange and streams its body to the upstream
  * with backpressure (the client is read again once the upstream took what was read).
+ *
+ * <p>A request asking to switch protocols (Upgrade) ends the decoding of client bytes: what the
+ * client sends behind it (a WebSocket client's first frame, often in the same packet) is held as
+ * bytes, for the tunnel after a 101. If the upstream does not switch, HTTP goes on with a fresh
+ * decoder when nothing was held, and the connection closes after the answer when something was.
  */
-final class ClientIntake extends ChannelInboundHandlerAdapter {
+final class ClientIntake extends ChannelInboundHandlerAdapter implements ClientRequestTimers.Expiry {
+    /** The most a client may send behind an upgrade request before the 101 (one read's worth, in practice). */
+    static final int MAX_HELD_AFTER_UPGRADE = 64 * 1024;
     private final HttpProxyConnection conn;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
     private final long idleTimeoutNanos;
@@ -40,11 +50,18 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
     private boolean strayBytes;
     /** Armed while no request is in progress (idleTimeout); a request head disarms it. */
     private final DeadlineTimer idleTimer;
+    final ClientRequestTimers timers;
+    /** The request being decoded asks to switch protocols: its end detaches the decoder. */
+    private boolean upgradeDecoding;
+    /** Non-null once the decoder left for an upgrade request: the client's bytes behind it, in order. */
+    private List<ByteBuf> heldAfterUpgrade;
+    private int heldBytes;
 
-    ClientIntake(HttpProxyConnection conn, Duration idleTimeout) {
+    ClientIntake(HttpProxyConnection conn, Duration idleTimeout, HttpConnectionOptions.ClientTimeouts timeouts) {
         this.conn = conn;
         this.idleTimeoutNanos = idleTimeout.toNanos();
         this.idleTimer = new DeadlineTimer(conn.client.eventLoop(), this::idleExpired);
+        this.timers = new ClientRequestTimers(timeouts.head().toNanos(), timeouts.bodyIdle().toNanos(), this);
     }
 
     // ---------------------------------------------------------------- channel events
@@ -54,12 +71,71 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
         if (leaving) {
             strayBytes = true;
         }
+        if (msg instanceof ByteBuf raw && heldAfterUpgrade != null && !conn.closed) {
+            hold(raw);
+            return;
+        }
         if (conn.closed || !(msg instanceof HttpObject http)) {
             ReferenceCountUtil.release(msg);
             return;
         }
         conn.listenerStats.bytesUpstream.add(msg instanceof HttpContent c ? c.content().readableBytes() : 0);
         queued.add(http);
+        if (http instanceof HttpRequest request) {
+            timers.headDecoded();
+            upgradeDecoding = conn.tunnels != null && request.decoderResult().isSuccess()
+                    && UpgradeHandover.asksToUpgrade(request);
+        }
+        if (http instanceof LastHttpContent) {
+            timers.requestEndDecoded();
+            if (upgradeDecoding && http.decoderResult().isSuccess()) {
+                detachDecoder();
+            }
+        }
+    }
+
+    /**
+     * Whatever follows an upgrade request is not HTTP if the upstream switches: the decoder leaves
+     * now, in the middle of its read, and hands what it still holds to this handler as bytes.
+     */
+    private void detachDecoder() {
+        upgradeDecoding = false;
+        heldAfterUpgrade = new ArrayList<>(1);
+        conn.client.pipeline().remove(HttpProxyConnection.CODEC); // hands its cumulation on as bytes
+    }
+
+    private void hold(ByteBuf raw) {
+        heldBytes += raw.readableBytes();
+        conn.listenerStats.bytesUpstream.add(raw.readableBytes());
+        heldAfterUpgrade.add(raw);
+        if (heldBytes > MAX_HELD_AFTER_UPGRADE) {
+            conn.close(); // a client that must wait for the 101 does not send this much
+        }
+    }
+
+    /**
+     * The upgrade request was answered without a switch: HTTP goes on with a fresh decoder if the
+     * client sent nothing behind it; false (the connection is to close) if it did.
+     */
+    boolean resumeAfterUpgradeRefused() {
+        if (heldAfterUpgrade == null) {
+            return true;
+        }
+        boolean nothingHeld = heldAfterUpgrade.isEmpty();
+        releaseHeld();
+        if (nothingHeld) {
+            conn.client.pipeline().addAfter(ClientRequestTimers.NAME, HttpProxyConnection.CODEC,
+                    HttpProxyConnection.newDecoder());
+        }
+        return nothingHeld;
+    }
+
+    private void releaseHeld() {
+        if (heldAfterUpgrade != null) {
+            heldAfterUpgrade.forEach(ByteBuf::release);
+            heldAfterUpgrade = null;
+            heldBytes = 0;
+        }
     }
 
     @Override
@@ -133,6 +209,8 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
     /** The connection ends or leaves HTTP: nothing queued or scheduled stays behind. */
     void releaseQueued() {
         idleTimer.cancel();
+        timers.cancelAll();
+        releaseHeld();
         HttpObject msg;
         while ((msg = queued.poll()) != null) {
             ReferenceCountUtil.release(msg);
@@ -140,18 +218,29 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Takes the client channel out of HTTP (after a 101): the codec and this handler leave its
-     * pipeline. False when the client sent something after its upgrade request, before the 101
-     * (it must wait for it): those bytes cannot be relayed in order.
+     * Takes the client channel out of HTTP (after a 101): the codec, the timers and this handler
+     * leave its pipeline. Returns what the client sent behind its upgrade request, in order, for
+     * the tunnel (the caller writes or releases it); null when that cannot be relayed in order
+     * (the request was decoded as HTTP because the upgrade was not asked by the client itself).
      */
-    boolean leaveHttp() {
+    List<ByteBuf> leaveHttp() {
         boolean clean = queued.isEmpty();
+        List<ByteBuf> held = heldAfterUpgrade == null ? List.of() : heldAfterUpgrade;
+        heldAfterUpgrade = null;
+        heldBytes = 0;
         releaseQueued();
         leaving = true;
-        conn.client.pipeline().remove(HttpProxyConnection.CODEC);
+        if (conn.client.pipeline().get(HttpProxyConnection.CODEC) != null) { // not detached for an upgrade
+            conn.client.pipeline().remove(HttpProxyConnection.CODEC);
+        }
         conn.client.pipeline().remove(HttpProxyConnection.ENCODER);
+        conn.client.pipeline().remove(ClientRequestTimers.NAME);
         conn.client.pipeline().remove(this);
-        return clean && !strayBytes;
+        if (clean && !strayBytes) {
+            return held;
+        }
+        held.forEach(ByteBuf::release);
+        return null;
     }
 
     private void readOrFinish() {
@@ -159,6 +248,7 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
             conn.closeAfterWrites();
         } else {
             armIdleTimer();
+            timers.expectHead();
             conn.client.read();
         }
     }
@@ -296,6 +386,7 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
 
     private void bodyPartSent(RequestExchange ex, boolean last, boolean forwarding) {
         if (last) {
+            timers.cancelBody();
             ex.requestStage = RequestStage.DONE;
             if (forwarding) {
                 conn.upstream.requestSent(ex);
@@ -311,7 +402,7 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
         }
         ChannelFuture written = conn.upstream.takeRequestWrite();
         if (ex.requestStage != RequestStage.FORWARDING || written == null) {
-            conn.client.read();
+            readBody(ex);
             return;
         }
         conn.upstream.flush();
@@ -320,9 +411,59 @@ final class ClientIntake extends ChannelInboundHandlerAdapter {
                 return; // the upstream's close is handled in UpstreamLink
             }
             if (!conn.closed && conn.exchange == ex) {
-                conn.client.read();
+                readBody(ex);
             }
         });
+    }
+
+    private void readBody(RequestExchange ex) {
+        // A client that expects 100 Continue waits for it before sending the body: not its delay.
+        if (!ex.expectContinue || ex.continueRelayed || ex.requestStage != RequestStage.FORWARDING) {
+            timers.bodyReadRequested();
+        }
+        conn.client.read();
+    }
+
+    /** The upstream's 100 Continue went to the client: from now on its body is awaited. */
+    void continueRelayed(RequestExchange ex) {
+        ex.continueRelayed = true;
+        if (ex == conn.exchange && ex.requestStage == RequestStage.FORWARDING) {
+            timers.bodyReadRequested();
+        }
+    }
+
+    // ---------------------------------------------------------------- client timeouts
+
+    @Override
+    public void headStarted() {
+        cancelIdleTimer(); // a request is in progress: its head clock runs instead
+    }
+
+    @Override
+    public void headTimedOut() {
+        if (conn.closed || conn.exchange != null || !queued.isEmpty()) {
+            return;
+        }
+        conn.stats.requestHeadTimeouts.increment();
+        RequestExchange ex = new RequestExchange(conn, null);
+        conn.exchange = ex;
+        conn.observer.requestReceived(ex, conn.nanoTime());
+        conn.decider.answer(ex, ExchangeDecider.plain(HttpResponseStatus.REQUEST_TIMEOUT,
+                "request head not received in time\n"), true);
+    }
+
+    @Override
+    public void bodyTimedOut() {
+        RequestExchange ex = conn.exchange;
+        if (conn.closed || ex == null || ex.requestStage == RequestStage.DONE
+                || ex.requestStage == RequestStage.DECIDING) {
+            return;
+        }
+        conn.stats.requestBodyTimeouts.increment();
+        // 408 while the upstream has not answered (its connection, holding half a request, is closed);
+        // a close once a response started: the client has part of it, only a close tells it something broke.
+        conn.decider.answer(ex, ExchangeDecider.plain(HttpResponseStatus.REQUEST_TIMEOUT,
+                "request body not received in time\n"), true);
     }
 
     private void refuseMalformed(Throwable cause) {

@@ -28,6 +28,10 @@ public final class HttpListenerStats {
     public final LongAdder gatewayTimeout = new LongAdder();
     /** Client connections closed after idleTimeout with no request in progress. */
     public final LongAdder idleClosed = new LongAdder();
+    /** 408: a request head not complete within requestHeadTimeout of its first byte; the connection is closed. */
+    public final LongAdder requestHeadTimeouts = new LongAdder();
+    /** 408 (or a close, once a response started): no request body byte within requestBodyIdleTimeout. */
+    public final LongAdder requestBodyTimeouts = new LongAdder();
     /** Connections that switched protocols (101, WebSocket) and became a byte relay. */
     public final LongAdder upgraded = new LongAdder();
     /** Client connections served as h2c (HTTP/2 prior knowledge); their streams count as requests. */
@@ -48,6 +52,8 @@ public final class HttpListenerStats {
                 .put("badGateway", badGateway.sum())
                 .put("gatewayTimeout", gatewayTimeout.sum())
                 .put("idleClosed", idleClosed.sum())
+                .put("requestHeadTimeouts", requestHeadTimeouts.sum())
+                .put("requestBodyTimeouts", requestBodyTimeouts.sum())
                 .put("upgraded", upgraded.sum())
                 .put("h2Connections", h2Connections.sum())
                 .put("h2UnsupportedFaults", h2UnsupportedFaults.sum());

@@ -71,7 +71,7 @@ public final class HttpProxyConnection {
         this.stats = listenerStats.http;
         this.observer = options.observer();
         this.tunnels = options.tunnels();
-        this.intake = new ClientIntake(this, options.idleTimeout());
+        this.intake = new ClientIntake(this, options.idleTimeout(), options.clientTimeouts());
         this.decider = new ExchangeDecider(this, rules);
         this.upstream = new UpstreamLink(this, connector, options.responseTimeout());
         this.relay = new ResponseRelay(this);
@@ -92,10 +92,8 @@ public final class HttpProxyConnection {
                                             Supplier<List<HttpRules.Rule>> rules, SplittableRandom random,
                                             ListenerStats stats, HttpConnectionOptions options) {
         HttpProxyConnection c = new HttpProxyConnection(client, connector, rules, random, stats, options);
-        client.pipeline().addLast(CODEC, new HttpRequestDecoder(new HttpDecoderConfig()
-                .setMaxInitialLineLength(MAX_INITIAL_LINE)
-                .setMaxHeaderSize(MAX_HEADER_SIZE)
-                .setMaxChunkSize(MAX_CHUNK)));
+        client.pipeline().addLast(ClientRequestTimers.NAME, c.intake.timers);
+        client.pipeline().addLast(CODEC, newDecoder());
         client.pipeline().addLast(ENCODER, new ClientResponseEncoder(c::answeringHead));
         client.pipeline().addLast(HANDLER, c.intake);
         client.read();
@@ -106,6 +104,13 @@ public final class HttpProxyConnection {
     private boolean answeringHead() {
         RequestExchange ex = exchange;
         return ex != null && ex.clientSentHead;
+    }
+
+    static HttpRequestDecoder newDecoder() {
+        return new HttpRequestDecoder(new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_INITIAL_LINE)
+                .setMaxHeaderSize(MAX_HEADER_SIZE)
+                .setMaxChunkSize(MAX_CHUNK));
     }
 
     SplittableRandom random() {
@@ -130,6 +135,9 @@ public final class HttpProxyConnection {
         exchange = null;
         if (ex.upstreamWillClose) {
             upstream.drop();
+        }
+        if (!intake.resumeAfterUpgradeRefused()) {
+            ex.closeAfter = true;
         }
         if (ex.closeAfter) {
             closeAfterWrites();

@@ -23,6 +23,8 @@ final class RequestExchange extends ExchangeEdits {
     boolean closeAfter;
     boolean http10;
     boolean expectContinue;
+    /** The upstream's 100 Continue reached the client (which sends its body only then). */
+    boolean continueRelayed;
     boolean upstreamWillClose;
     /** The request asked the upstream to switch protocols (Upgrade), and may: a 101 hands the connection over. */
     boolean upgradeRequested;

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -193,6 +194,9 @@ final class ResponseRelay {
         HopByHop.strip(response.headers());
         lastWrite = conn.client.pipeline().context(HttpProxyConnection.ENCODER)
                 .writeAndFlush(RawHead.encode(conn.client.alloc(), response));
+        if (response.status().code() == HttpResponseStatus.CONTINUE.code()) {
+            conn.intake.continueRelayed(ex);
+        }
     }
 
     private void writeHead(RequestExchange ex, HttpResponse head) {

@@ -112,8 +112,7 @@ final class UpstreamLink {
     private void sendHead(RequestExchange ex) {
         HttpRequest request = ex.request;
         String upgrade = HopByHop.upgradeWithoutH2c(request.headers().get(HttpHeaderNames.UPGRADE));
-        ex.upgradeRequested = conn.tunnels != null && upgrade != null
-                && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+        ex.upgradeRequested = conn.tunnels != null && UpgradeHandover.asksToUpgrade(request);
         HopByHop.strip(request.headers());
         if (ex.upgradeRequested) {
             // The one hop-by-hop request that goes on: the upstream may switch protocols (WebSocket).

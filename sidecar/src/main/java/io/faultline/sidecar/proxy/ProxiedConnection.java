@@ -72,6 +72,10 @@ public final class ProxiedConnection {
         for (var it = installed.entrySet().iterator(); it.hasNext(); ) {
             var entry = it.next();
             ActiveRule want = byName.get(entry.getKey());
+            if (want != null && continuesInPlace(entry.getValue().spec(), want.spec())) {
+                entry.setValue(replaceInPlace(entry.getValue(), want));
+                continue;
+            }
             if (want == null || !want.spec().equals(entry.getValue().spec())) {
                 uninstall(entry.getValue());
                 it.remove();
@@ -84,6 +88,32 @@ public final class ProxiedConnection {
             }
         }
         firstRulesApplied = true;
+    }
+
+    /** A rule changed only in its fault's settings, and the fault carries its state over (limitData's count). */
+    private static boolean continuesInPlace(RuleSpec was, RuleSpec now) {
+        return !now.equals(was) && !now.fault().actsOnClientHello() && now.fault().continuesFrom(was.fault())
+                && new RuleSpec(was.name(), was.listeners(), was.probability(), was.stream(), was.match(), now.fault())
+                        .equals(now);
+    }
+
+    /** Same draw, same place in each pipeline; each new handler takes over from the one it replaces. */
+    private InstalledRule replaceInPlace(InstalledRule was, ActiveRule now) {
+        List<Slot> slots = new ArrayList<>(was.slots().size());
+        for (Slot slot : was.slots()) {
+            ChannelPipeline pipeline = slot.channel().pipeline();
+            ChannelHandler previous = pipeline.get(slot.handlerName());
+            if (previous == null) {
+                continue; // the channel is closing
+            }
+            StreamDirection stream = slot.channel() == upstream ? StreamDirection.UPSTREAM : StreamDirection.DOWNSTREAM;
+            ChannelHandler next = now.spec().fault().newHandler(
+                    new ConnectionFaultContext(stream, random.split(), now), previous);
+            String name = "fault:" + now.spec().name() + ":" + stream + ":" + (++generation);
+            pipeline.replace(previous, name, next);
+            slots.add(new Slot(slot.channel(), name));
+        }
+        return new InstalledRule(now.spec(), slots);
     }
 
     private boolean drawn(RuleSpec spec) {

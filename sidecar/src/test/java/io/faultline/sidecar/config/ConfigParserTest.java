@@ -98,6 +98,37 @@ class ConfigParserTest {
     }
 
     @Test
+    void clientRequestTimeoutsParseDefaultRenderAndNameTheFieldWhenWrong() {
+        ProxyConfig c = ConfigParser.parse("""
+                listeners:
+                  - {name: web, listen: "127.0.0.1:0", upstream: "http://127.0.0.1:1", requestHeadTimeout: 250ms}
+                  - {name: api, listen: "127.0.0.1:0", upstream: "http://127.0.0.1:1", requestBodyIdleTimeout: 0}
+                """);
+        ListenerSpec web = c.listeners().get(0);
+        ListenerSpec api = c.listeners().get(1);
+        assertThat(web.requestHeadTimeout()).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(web.requestBodyIdleTimeout()).isEqualTo(ListenerSpec.DEFAULT_REQUEST_BODY_IDLE_TIMEOUT);
+        assertThat(api.requestHeadTimeout()).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(api.requestBodyIdleTimeout()).isZero();
+        String rendered = ConfigJson.render(c, name -> null).toString();
+        assertThat(rendered).contains("\"requestHeadTimeout\":\"250ms\"", "\"requestBodyIdleTimeout\":\"0\"");
+        assertThat(ConfigParser.parse(rendered)).isEqualTo(c);
+
+        ConfigException bad = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> ConfigParser.parse("""
+                        listeners: [{name: web, listen: "127.0.0.1:0", upstream: "http://127.0.0.1:1", requestHeadTimeout: soon}]
+                        """));
+        assertThat(bad.field()).isEqualTo("listeners[0].requestHeadTimeout");
+        assertThat(bad.getMessage()).contains("ms");
+        ConfigException tcp = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> ConfigParser.parse("""
+                        listeners: [{name: db, listen: "127.0.0.1:0", upstream: "127.0.0.1:1", requestBodyIdleTimeout: 5s}]
+                        """));
+        assertThat(tcp.field()).isEqualTo("listeners[0].requestBodyIdleTimeout");
+        assertThat(tcp.getMessage()).contains("http listeners only");
+    }
+
+    @Test
     void unknownFaultKindNamesTheFieldAndListsTheKinds() {
         ConfigException e = ruleError("{name: r, explode: {}}");
         assertThat(e.field()).isEqualTo("rules[0].explode");

@@ -27,6 +27,33 @@ class TimeoutFaultTest {
     }
 
     @Test
+    void everyDiscardedChunkStartsTheClockOverAsInToxiproxy() {
+        try (FaultHarness h = new FaultHarness(new TimeoutFault(Duration.ofSeconds(1)))) {
+            h.advance(Duration.ofMillis(800));
+            h.send(pattern(10, 1));
+            h.advance(Duration.ofMillis(800)); // 1.6 s since the install, 0.8 s of silence
+            h.send(pattern(10, 2));
+            h.advance(Duration.ofMillis(999));
+            assertThat(h.closes).isZero();
+            assertThat(h.channel.isActive()).isTrue();
+            h.advance(Duration.ofMillis(1));
+            assertThat(h.closes).isEqualTo(1);
+            assertThat(h.drain()).isEmpty();
+        }
+    }
+
+    @Test
+    void aSilentStreamIsClosedAfterTheTimeoutCountedFromTheInstall() {
+        try (FaultHarness h = new FaultHarness(new TimeoutFault(Duration.ofSeconds(1)))) {
+            h.advance(Duration.ofMillis(999));
+            assertThat(h.closes).isZero();
+            h.advance(Duration.ofMillis(1));
+            assertThat(h.closes).isEqualTo(1);
+            assertThat(h.injected).as("the close").isEqualTo(1);
+        }
+    }
+
+    @Test
     void zeroNeverCloses() {
         try (FaultHarness h = new FaultHarness(new TimeoutFault(Duration.ZERO))) {
             h.send(pattern(1000, 1));

@@ -101,6 +101,11 @@ final class RawHttpClient implements AutoCloseable {
         return new Response(code, headers, body);
     }
 
+    /** Exactly {@code n} raw bytes (fewer only at the end of the stream). */
+    byte[] readBytes(int n) throws IOException {
+        return in.readNBytes(n);
+    }
+
     /** Whether the peer closed (EOF or reset) within the timeout, with nothing more to read. */
     boolean closedByPeer(int timeoutMs) throws IOException {
         int old = socket.getSoTimeout();

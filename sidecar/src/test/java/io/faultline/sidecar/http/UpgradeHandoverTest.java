@@ -80,15 +80,48 @@ class UpgradeHandoverTest {
     }
 
     @Test
-    void aClientTalkingBeforeThe101IsDisconnected() {
+    void whatTheClientSentBehindItsUpgradeRequestReachesTheUpstreamAfterThe101InOrder() {
         try (EmbeddedHttpProxy p = proxy("[]")) {
-            p.send(UPGRADE + "GET /too-early HTTP/1.1\r\nHost: s\r\n\r\n");
-            p.upstreamReceived();
+            // One write: the request, then a first frame and more bytes that look like HTTP but are not.
+            p.send(UPGRADE + "\u0081\u0085abcdHELLO" + "GET /not-http HTTP/1.1\r\n\r\n");
+            assertThat(p.upstreamReceived()).startsWith("GET /ws/chat HTTP/1.1").doesNotContain("HELLO", "not-http");
+            p.send("\u0081\u0001!"); // a later packet, still before the 101
             p.upstreamSends("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
-            p.client.runPendingTasks();
+            assertThat(p.clientReceived()).startsWith("HTTP/1.1 101");
+            assertThat(started).hasSize(1);
+            assertThat(p.upstreamReceived())
+                    .isEqualTo("\u0081\u0085abcdHELLO" + "GET /not-http HTTP/1.1\r\n\r\n" + "\u0081\u0001!");
+            assertThat(p.client.isOpen()).isTrue();
+            assertThat(p.stats.http.requests.sum()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anUpgradeAnsweredWithoutASwitchGoesOnAsHttpWhenTheClientWaited() {
+        try (EmbeddedHttpProxy p = proxy("[]")) {
+            p.send(UPGRADE);
+            p.upstreamReceived();
+            p.upstreamSends("HTTP/1.1 426 Upgrade Required\r\nContent-Length: 2\r\n\r\nno");
+            assertThat(p.clientReceived()).startsWith("HTTP/1.1 426").endsWith("no");
+            p.send("GET /next HTTP/1.1\r\nHost: s\r\n\r\n");
+            assertThat(p.upstreamReceived()).startsWith("GET /next HTTP/1.1");
+            p.upstreamSends("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            assertThat(p.clientReceived()).startsWith("HTTP/1.1 200").endsWith("ok");
+            assertThat(p.client.isOpen()).isTrue();
             assertThat(started).isEmpty();
+        }
+    }
+
+    @Test
+    void anUpgradeAnsweredWithoutASwitchClosesAfterTheAnswerWhenTheClientSentMore() {
+        try (EmbeddedHttpProxy p = proxy("[]")) {
+            p.send(UPGRADE + "\u0081\u0085abcdHELLO");
+            p.upstreamReceived();
+            p.upstreamSends("HTTP/1.1 426 Upgrade Required\r\nContent-Length: 2\r\n\r\nno");
+            assertThat(p.clientReceived()).startsWith("HTTP/1.1 426").endsWith("no");
+            p.client.runPendingTasks();
             assertThat(p.client.isOpen()).isFalse();
-            assertThat(p.upstream().isOpen()).isFalse();
+            assertThat(started).isEmpty();
         }
     }
 }

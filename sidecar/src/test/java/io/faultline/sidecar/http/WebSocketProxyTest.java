@@ -164,4 +164,44 @@ class WebSocketProxyTest {
         assertThat(stats().http.upgraded.sum()).isZero();
         assertThat(sidecar.engine().ruleStats().get("no-ws").injected.sum()).isEqualTo(1);
     }
+
+    /** A client text frame (masked, as clients must), payload under 126 bytes. */
+    private static byte[] clientTextFrame(String text) {
+        byte[] payload = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] mask = {0x11, 0x22, 0x33, 0x44};
+        byte[] frame = new byte[6 + payload.length];
+        frame[0] = (byte) 0x81;
+        frame[1] = (byte) (0x80 | payload.length);
+        System.arraycopy(mask, 0, frame, 2, 4);
+        for (int i = 0; i < payload.length; i++) {
+            frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
+        }
+        return frame;
+    }
+
+    @Test
+    void aFirstFrameInTheSameWriteAsTheUpgradeRequestIsRelayedAfterThe101() throws Exception {
+        apply("1", "[]");
+        try (RawHttpClient c = new RawHttpClient(sidecar.port("web"))) {
+            byte[] head = ("GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            byte[] first = clientTextFrame("first");
+            byte[] second = clientTextFrame("second");
+            java.io.ByteArrayOutputStream oneWrite = new java.io.ByteArrayOutputStream();
+            oneWrite.write(head);
+            oneWrite.write(first);
+            oneWrite.write(second);
+            c.send(oneWrite.toByteArray());
+            assertThat(c.read(true).status()).isEqualTo(101);
+            byte[] echo1 = c.readBytes(2 + "echo:first".length());
+            byte[] echo2 = c.readBytes(2 + "echo:second".length());
+            assertThat(new String(echo1, 2, echo1.length - 2, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("echo:first");
+            assertThat(new String(echo2, 2, echo2.length - 2, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("echo:second");
+            c.send(clientTextFrame("later"));
+            byte[] echo3 = c.readBytes(2 + "echo:later".length());
+            assertThat(new String(echo3, 2, echo3.length - 2, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("echo:later");
+        }
+        assertThat(stats().http.upgraded.sum()).isEqualTo(1);
+    }
 }

@@ -74,6 +74,44 @@ class LiveReconfigurationTest {
     }
 
     @Test
+    void aLimitDataRuleChangedOnlyInItsLimitKeepsTheCountOfOpenConnections() throws Exception {
+        upstream = StreamPeer.echo();
+        sidecar = new InProcessSidecar(3);
+        sidecar.apply(config("1", "[{name: cap, stream: downstream, limitData: {bytes: 1000}}]"));
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), sidecar.port("echo"))) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(new byte[60]);
+            assertThat(s.getInputStream().readNBytes(60)).hasSize(60);
+
+            sidecar.apply(config("2", "[{name: cap, stream: downstream, limitData: {bytes: 100}}]"));
+            s.getOutputStream().write(new byte[60]);
+            // 60 of 100 were forwarded before the change: 40 more, then the close (a fresh count would pass all 60).
+            assertThat(s.getInputStream().readAllBytes()).hasSize(40);
+            try (Socket fresh = new Socket(InetAddress.getLoopbackAddress(), sidecar.port("echo"))) {
+                fresh.setSoTimeout(10_000);
+                fresh.getOutputStream().write(new byte[60]);
+                assertThat(fresh.getInputStream().readNBytes(60)).as("a new connection counts from 0").hasSize(60);
+            }
+        }
+        assertThat(sidecar.engine().ruleStats().get("cap").connections.sum()).isEqualTo(2);
+    }
+
+    @Test
+    void aLimitDataRuleWhoseStreamChangedStartsAfresh() throws Exception {
+        upstream = StreamPeer.echo();
+        sidecar = new InProcessSidecar(3);
+        sidecar.apply(config("1", "[{name: cap, stream: downstream, limitData: {bytes: 100}}]"));
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), sidecar.port("echo"))) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(new byte[60]);
+            assertThat(s.getInputStream().readNBytes(60)).hasSize(60);
+            sidecar.apply(config("2", "[{name: cap, stream: both, limitData: {bytes: 100}}]"));
+            s.getOutputStream().write(new byte[60]);
+            assertThat(s.getInputStream().readNBytes(60)).as("not a settings-only change: counted anew").hasSize(60);
+        }
+    }
+
+    @Test
     void bytesHeldByARemovedFaultAreFlushedNotLost() throws Exception {
         upstream = StreamPeer.echo();
         sidecar = new InProcessSidecar(3);

@@ -134,6 +134,39 @@ class TcpFaultsEndToEndTest {
     }
 
     @Test
+    void resetPeerStartsItsClockAtTheFirstChunkNotAtTheInstall() throws Exception {
+        int port = start(StreamPeer.echo(), "[{name: rst, resetPeer: {after: 200ms}}]");
+        try (Socket c = connect(port)) {
+            c.setSoTimeout(600);
+            // Silent for three times the timeout: Toxiproxy's reset_peer waits for data, so do we.
+            assertThatThrownBy(() -> c.getInputStream().read()).isInstanceOf(java.net.SocketTimeoutException.class);
+            c.setSoTimeout(10_000);
+            roundTripMillis(c);
+            assertThatThrownBy(() -> c.getInputStream().read())
+                    .isInstanceOf(SocketException.class)
+                    .hasMessageContaining("reset");
+        }
+        assertThat(sidecar.engine().ruleStats().get("rst").injected.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void timeoutClosesOnlyAfterTheStreamWasSilentForItsDuration() throws Exception {
+        int port = start(StreamPeer.echo(), "[{name: to, stream: upstream, timeout: {after: 400ms}}]");
+        try (Socket c = connect(port)) {
+            // A byte every 100 ms for 1.2 s, three times the timeout: every chunk starts the clock over.
+            for (int i = 0; i < 12; i++) {
+                c.getOutputStream().write('x');
+                Thread.sleep(100);
+            }
+            c.setSoTimeout(50);
+            assertThatThrownBy(() -> c.getInputStream().read()).as("still open, nothing echoed")
+                    .isInstanceOf(java.net.SocketTimeoutException.class);
+            c.setSoTimeout(10_000);
+            assertThat(countUntilClosed(c.getInputStream())).as("closed once silent, nothing forwarded").isZero();
+        }
+    }
+
+    @Test
     void downDiscardsWhileInPlaceAndItsRemovalClosesTheHoledConnection() throws Exception {
         int port = start(StreamPeer.echo(), "[{name: hole, stream: upstream, down: {}}]");
         try (Socket c = connect(port)) {
