@@ -2,8 +2,6 @@ package io.faultline.sidecar.http.h2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.faultline.sidecar.engine.ListenerStats;
-import io.faultline.sidecar.engine.RuleStats;
 import io.faultline.sidecar.testing.InProcessSidecar;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
@@ -18,58 +16,11 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** h2c (prior knowledge) and gRPC-shaped traffic through an http listener, on real sockets. */
-class H2ProxySocketTest {
+class H2ProxySocketTest extends H2SidecarFixture {
     private static final long DELAY_MS = 1500;
-    private H2TestUpstream upstream;
-    private InProcessSidecar sidecar;
-    private H2TestClient client;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        upstream = new H2TestUpstream();
-        sidecar = new InProcessSidecar(3);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        sidecar.close();
-        upstream.close();
-    }
-
-    private void apply(String version, String rules) throws Exception {
-        sidecar.apply("""
-                version: "%s"
-                listeners:
-                  - {name: web, listen: "127.0.0.1:0", upstream: "http://127.0.0.1:%d"}
-                rules: %s
-                """.formatted(version, upstream.port(), rules));
-    }
-
-    private H2TestClient connect() throws Exception {
-        client = new H2TestClient(sidecar.port("web"));
-        return client;
-    }
-
-    private ListenerStats stats() {
-        return sidecar.engine().listenerStats().get("web");
-    }
-
-    private RuleStats ruleStats(String name) {
-        return sidecar.engine().ruleStats().get(name);
-    }
-
-    private static <T> T await(CompletableFuture<T> f) throws Exception {
-        return f.get(10, TimeUnit.SECONDS);
-    }
-
     @Test
     void concurrentStreamsPassWithBodiesAndTrailersBothWays() throws Exception {
         apply("1", "[]");

@@ -3,7 +3,6 @@ package io.faultline.sidecar.http.h2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.faultline.sidecar.engine.ListenerStats;
 import io.faultline.sidecar.recording.RecordedExchange;
 import io.faultline.sidecar.recording.RecordingJson;
 import io.faultline.sidecar.testing.InProcessSidecar;
@@ -11,50 +10,11 @@ import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** h2 streams in the recording ring and the phase histograms; idleTimeout on h2c connections. Real sockets. */
-class H2RecordingAndIdleSocketTest {
-    private H2TestUpstream upstream;
-    private InProcessSidecar sidecar;
-    private H2TestClient client;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        upstream = new H2TestUpstream();
-        sidecar = new InProcessSidecar(3);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        sidecar.close();
-        upstream.close();
-    }
-
-    private void apply(String listenerExtras, String rules) throws Exception {
-        sidecar.apply("""
-                version: "1"
-                listeners:
-                  - {name: web, listen: "127.0.0.1:0", upstream: "http://127.0.0.1:%d", %s}
-                rules: %s
-                """.formatted(upstream.port(), listenerExtras, rules));
-    }
-
-    private ListenerStats stats() {
-        return sidecar.engine().listenerStats().get("web");
-    }
-
-    private static <T> T await(CompletableFuture<T> f) throws Exception {
-        return f.get(10, TimeUnit.SECONDS);
-    }
-
+class H2RecordingAndIdleSocketTest extends H2SidecarFixture {
     private static String header(List<RecordedExchange.Header> headers, String name) {
         return headers.stream().filter(h -> h.name().equals(name)).map(RecordedExchange.Header::value)
                 .findFirst().orElse(null);
@@ -62,7 +22,7 @@ class H2RecordingAndIdleSocketTest {
 
     @Test
     void everyStreamIsARecordedAndTimedExchange() throws Exception {
-        apply("recording: {capacity: 10, headers: [content-type, x-upstream], bodyBytes: 64}", """
+        apply("1", "recording: {capacity: 10, headers: [content-type, x-upstream], bodyBytes: 64}", """
                 [{name: grpc-down, match: {path: /faultline.Echo/Fail}, abort: {grpcStatus: 14, grpcMessage: nope}},
                  {name: rst, match: {path: /rst}, reset: {}}]""");
         client = new H2TestClient(sidecar.port("web"));
@@ -123,7 +83,7 @@ class H2RecordingAndIdleSocketTest {
 
     @Test
     void withoutRecordingStreamsAreStillTimed() throws Exception {
-        apply("responseTimeout: 10s", "[{name: slow, match: {path: /slow}, latency: {fixed: 300ms}}]");
+        apply("1", "responseTimeout: 10s", "[{name: slow, match: {path: /slow}, latency: {fixed: 300ms}}]");
         client = new H2TestClient(sidecar.port("web"));
         assertThat(await(client.get("/slow")).status()).isEqualTo("200");
         assertThat(await(client.get("/fast")).status()).isEqualTo("200");
@@ -134,7 +94,7 @@ class H2RecordingAndIdleSocketTest {
 
     @Test
     void anIdleH2ConnectionGetsGoAwayAndIsClosedButNotWhileAStreamIsOpen() throws Exception {
-        apply("idleTimeout: 1500ms", "[]");
+        apply("1", "idleTimeout: 1500ms", "[]");
         client = new H2TestClient(sidecar.port("web"));
         H2TestClient.OpenStream held = client.open(H2TestClient.request("POST", "/hold"));
         InProcessSidecar.eventually(5000, () -> assertThat(stats().http.forwarded.sum()).isEqualTo(1));
