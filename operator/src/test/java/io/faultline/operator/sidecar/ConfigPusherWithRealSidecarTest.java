@@ -131,10 +131,13 @@ class ConfigPusherWithRealSidecarTest {
     @Test
     void theSidecarEndsTheFaultsAtExpiresAtOnItsOwn() throws Exception {
         ConfigPusher pusher = new ConfigPusher(new TestSettings(SidecarProcess.TOKEN, Duration.ZERO), registry);
-        Instant expiry = Instant.now().plusMillis(2500);
+        // The window only has to outlast the push and one probe; 6 s leaves room for a loaded machine (2.5 s did not).
+        Instant expiry = Instant.now().plusMillis(6000);
         assertThat(pusher.push(target(config(latencySession("300ms", expiry)))).configured()).isTrue();
 
         assertThat(TcpProbe.roundTrip(listenPort)).isGreaterThanOrEqualTo(Duration.ofMillis(280));
+        assertThat(Instant.now()).as("the latency probe ended before expiresAt (else the check above proved nothing)")
+                .isBefore(expiry);
         Thread.sleep(Math.max(0, Duration.between(Instant.now(), expiry).toMillis()) + 200);
 
         // No operator involved any more: the sidecar alone reverted to pass-through.
