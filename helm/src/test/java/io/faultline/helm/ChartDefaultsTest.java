@@ -134,12 +134,12 @@ class ChartDefaultsTest {
                 "/secrets[faultline-sidecar-token]: get,update");
         assertThat(Rbac.rules(manifests.get("ClusterRole", "faultline-operator-cluster"))).containsExactly(
                 "/namespaces: get,list,watch",
-                "admissionregistration.k8s.io/mutatingwebhookconfigurations[faultline-webhook]: get,update");
+                "admissionregistration.k8s.io/mutatingwebhookconfigurations[faultline-webhook]: get,list,watch,update");
         assertThat(Rbac.rules(manifests.get("Role", "faultline-operator-namespace"))).containsExactly(
                 "coordination.k8s.io/leases: create",
-                "coordination.k8s.io/leases[faultline-operator]: get,update",
+                "coordination.k8s.io/leases[faultline-operator]: get,update,patch",
                 "/secrets: create",
-                "/secrets[faultline-webhook-certs]: get,update");
+                "/secrets[faultline-webhook-certs,faultline-sidecar-token]: get,update");
 
         for (String binding : List.of("faultline-operator", "faultline-operator-cluster")) {
             JsonNode crb = manifests.get("ClusterRoleBinding", binding);
@@ -164,7 +164,7 @@ class ChartDefaultsTest {
     }
 
     @Test
-    void webhookInjectsPodsOfOptedInNamespacesAndNeverBlocksTheCluster() {
+    void webhookSeesEveryPodThatMayOptInAndNeverBlocksTheCluster() {
         JsonNode configuration = manifests.get("MutatingWebhookConfiguration", "faultline-webhook");
         assertThat(configuration.path("webhooks")).hasSize(1);
         JsonNode webhook = configuration.path("webhooks").get(0);
@@ -180,10 +180,14 @@ class ChartDefaultsTest {
         assertThat(texts(rule.path("resources"))).containsExactly("pods");
         assertThat(texts(rule.path("apiGroups"))).containsExactly("");
 
+        // Both opt-ins reach the webhook: the namespace label, and the pod annotation in any other namespace (an
+        // annotation is invisible to selectors); only namespaces labelled disabled and the system ones are never called.
         JsonNode expressions = webhook.path("namespaceSelector").path("matchExpressions");
+        assertThat(expressions).hasSize(2);
+        assertThat(webhook.has("objectSelector")).isFalse();
         assertThat(expressions.get(0).path("key").asText()).isEqualTo("faultline.io/injection");
-        assertThat(expressions.get(0).path("operator").asText()).isEqualTo("In");
-        assertThat(texts(expressions.get(0).path("values"))).containsExactly("enabled");
+        assertThat(expressions.get(0).path("operator").asText()).isEqualTo("NotIn");
+        assertThat(texts(expressions.get(0).path("values"))).containsExactly("disabled");
         assertThat(expressions.get(1).path("operator").asText()).isEqualTo("NotIn");
         assertThat(texts(expressions.get(1).path("values")))
                 .containsExactlyInAnyOrder("kube-system", "kube-public", "kube-node-lease", Chart.NAMESPACE);

@@ -43,8 +43,9 @@ class RbacFollowsOperatorCodeTest {
                     Set.of("list", "watch")),
             new Use("namespace read", Pattern.compile("namespaces\\(\\)\\.withName\\([^)]*\\)\\.get\\(\\)"), "/namespaces", Set.of("get")),
             new Use("events", Pattern.compile("\\.events\\(\\)"), "/events", Set.of("create")),
-            new Use("leader election (JOSDK checks create, update, get)", Pattern.compile("extends LeaderElectionConfiguration"),
-                    "coordination.k8s.io/leases", Set.of("create", "get", "update")),
+            new Use("leader election (JOSDK checks create, update, get; fabric8's LeaseLock renews with a patch)",
+                    Pattern.compile("extends LeaderElectionConfiguration"), "coordination.k8s.io/leases",
+                    Set.of("create", "get", "update", "patch")),
             new Use("secrets read", Pattern.compile("secrets\\(\\)[^;]*\\.get\\(\\)"), "/secrets", Set.of("get")),
             new Use("secrets created", Pattern.compile("secrets\\(\\)[^;]*\\.create\\(\\)"), "/secrets", Set.of("create")),
             new Use("secrets updated", Pattern.compile("secrets\\(\\)[^;]*\\.update\\(\\)"), "/secrets", Set.of("update")),
@@ -62,6 +63,9 @@ class RbacFollowsOperatorCodeTest {
             new Use("DaemonSet rollout restart", Pattern.compile("daemonSets\\(\\)[^;]*\\.patch\\("), "apps/daemonsets", Set.of("patch")),
             new Use("webhook configuration read", Pattern.compile("mutatingWebhookConfigurations\\(\\)[^;]*\\.get\\(\\)"),
                     "admissionregistration.k8s.io/mutatingwebhookconfigurations", Set.of("get")),
+            new Use("webhook configuration watched (a re-created one gets its caBundle at once)",
+                    Pattern.compile("mutatingWebhookConfigurations\\(\\)[^;]*\\.inform\\("),
+                    "admissionregistration.k8s.io/mutatingwebhookconfigurations", Set.of("list", "watch")),
             new Use("webhook configuration caBundle", Pattern.compile("mutatingWebhookConfigurations\\(\\)[^;]*\\.update\\(\\)"),
                     "admissionregistration.k8s.io/mutatingwebhookconfigurations", Set.of("update")));
 
@@ -86,6 +90,7 @@ class RbacFollowsOperatorCodeTest {
         Set<String> needed = needed();
         assertThat(needed).contains("/pods: list", "/events: create", "apps/replicasets: get", "apps/deployments: patch",
                 "apps/statefulsets: patch", "apps/daemonsets: get", "coordination.k8s.io/leases: update",
+                "coordination.k8s.io/leases: patch", "admissionregistration.k8s.io/mutatingwebhookconfigurations: watch",
                 "faultline.io/faultsessions/status: patch", "faultline.io/faultsessions: patch");
     }
 

@@ -9,7 +9,7 @@ public class PodStatus {
     @JsonPropertyDescription("Name of the pod.")
     public String name;
 
-    @JsonPropertyDescription("Configured, AwaitingInjection or Unreachable.")
+    @JsonPropertyDescription("Configured, AwaitingInjection, Starting (no IP or sidecar not running yet) or Unreachable.")
     public PodState state;
 
     @JsonPropertyDescription("Config version the pod's sidecar reports.")

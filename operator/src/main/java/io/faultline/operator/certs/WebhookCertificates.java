@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.faultline.operator.webhook.InjectionConfig;
 import io.faultline.operator.webhook.WebhookConfig;
 
@@ -88,8 +89,24 @@ public class WebhookCertificates {
         }
     }
 
-    /** Sets caBundle on every webhook of the configuration; false when the configuration does not exist (yet). */
-    boolean patchCaBundle(String caPem) {
+    /**
+     * Sets caBundle on every webhook of the configuration; false when the configuration does not exist (yet). Another
+     * writer (a replica, the watch of this one, a user re-applying the configuration) may update it between the read
+     * and the write: the write then fails on its resourceVersion and is done again from a fresh read.
+     */
+    public boolean patchCaBundle(String caPem) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return patchCaBundleOnce(caPem);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private boolean patchCaBundleOnce(String caPem) {
         MutatingWebhookConfiguration configuration = client.admissionRegistration().v1().mutatingWebhookConfigurations()
                 .withName(config.configurationName()).get();
         if (configuration == null) {

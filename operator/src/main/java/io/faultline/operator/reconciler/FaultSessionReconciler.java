@@ -2,7 +2,7 @@ package io.faultline.operator.reconciler;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -40,6 +40,9 @@ import io.faultline.operator.status.Conditions;
 import io.faultline.operator.status.PodOutcome;
 import io.faultline.operator.status.QosProfileCondition;
 import io.faultline.operator.status.SessionStatusAggregator;
+import io.faultline.operator.webhook.InjectionAnnotations;
+import io.faultline.operator.webhook.InjectionPolicy;
+import io.faultline.operator.webhook.InjectionStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -101,7 +104,10 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
                 .withSecondaryToPrimaryMapper((Namespace ns) -> ClusterView.sessionsAffectedBy(context, ns,
                         killSwitches.operatorNamespace()))
                 .withOnUpdateFilter((updated, previous) -> changed(updated, previous, ClusterView.KILL_SWITCH_ANNOTATION)
-                        || changed(updated, previous, ClusterView.GLOBAL_KILL_SWITCH_ANNOTATION))
+                        || changed(updated, previous, ClusterView.GLOBAL_KILL_SWITCH_ANNOTATION)
+                        // opting a namespace in (or a Pod Security level) changes what restartWorkloads may do at once
+                        || labelChanged(updated, previous, InjectionAnnotations.NAMESPACE_LABEL)
+                        || labelChanged(updated, previous, InjectionPolicy.POD_SECURITY_ENFORCE))
                 .build();
         return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(profiles, context),
                 new InformerEventSource<>(namespaces, context));
@@ -137,21 +143,16 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
         recordTransitionEvents(session, previous, status, resolution);
         registry.counter("faultline.session.reconciles", "phase", status.phase.name()).increment();
 
-        Optional<String> toRecord = LastValidSpec.toRecord(session, resolution);
-        toRecord.ifPresent(spec -> {
-            Map<String, String> annotations = new HashMap<>(ClusterView.annotations(session));
-            annotations.put(LastValidSpec.ANNOTATION, spec);
-            session.getMetadata().setAnnotations(annotations);
-        });
+        // Only what the operator owns goes back to the API server: with server-side apply (the production default) the
+        // informer's copy would claim every field for the operator, and is refused outright (managedFields must be nil).
+        LastValidSpec.toRecord(session, resolution).ifPresent(spec -> LastValidSpec.write(context.getClient(), session, spec));
         UpdateControl<FaultSession> control;
-        boolean statusChanged = !sameStatus(previous, status);
-        if (statusChanged) {
-            session.setStatus(status);
-        }
-        if (toRecord.isPresent()) {
-            control = statusChanged ? UpdateControl.patchResourceAndStatus(session) : UpdateControl.patchResource(session);
+        if (sameStatus(previous, status)) {
+            control = UpdateControl.noUpdate();
         } else {
-            control = statusChanged ? UpdateControl.patchStatus(session) : UpdateControl.noUpdate();
+            FaultSession owned = OwnedFields.of(session);
+            owned.setStatus(status);
+            control = UpdateControl.patchStatus(owned);
         }
         restarts.soonest(nextReconcile(resolution, pods, now)).ifPresent(control::rescheduleAfter);
         TIMING.debugf("reconcile %s/%s generation %d, sync as of %s: waited for the namespace %d ms, view + sync %d ms, status %d ms",
@@ -174,9 +175,14 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
         });
         // The pods that may still run this session's rules are those it selects: pods it stopped selecting earlier
         // were reconfigured by the sync that followed.
-        List<String> affected = NamespaceSynchronizer.select(session, session.getSpec(), view.pods()).stream()
-                .map(pod -> pod.getMetadata().getName()).toList();
-        List<String> unconfigured = sync.unconfigured(affected);
+        List<Pod> selected = NamespaceSynchronizer.select(session, session.getSpec(), view.pods());
+        List<String> unconfigured = new ArrayList<>(sync.unconfigured(selected.stream().map(pod -> pod.getMetadata().getName()).toList()));
+        // A pod that does not run yet has no sidecar to clean, unless it was admitted while this session was active: its
+        // sidecar will start with this session's rules (its initial config), so the first sync after it runs must remove
+        // them. Pods admitted without them are not waited for.
+        selected.stream().filter(pod -> sync.starting(pod.getMetadata().getName())
+                && InjectionStatus.initialSessions(pod).contains(session.getMetadata().getName()))
+                .map(pod -> pod.getMetadata().getName()).forEach(unconfigured::add);
         if (unconfigured.isEmpty()) {
             resolver.forget(session.getMetadata().getUid());
             LOG.infof("session %s/%s removed from every sidecar", namespace, session.getMetadata().getName());
@@ -185,13 +191,22 @@ public class FaultSessionReconciler implements Reconciler<FaultSession>, Cleaner
         Instant deletedAt = session.getMetadata().getDeletionTimestamp() == null ? Instant.now()
                 : Instant.parse(session.getMetadata().getDeletionTimestamp());
         if (Instant.now().isAfter(deletedAt.plus(config.cleanupTimeout()))) {
-            events.warning(session, "CleanupIncomplete", "gave up removing the rules from unreachable pods " + unconfigured
-                    + " after " + config.cleanupTimeout() + "; their sidecars' expiresAt still applies, and they are cleaned up"
-                    + " when they are reachable again and any session of the namespace reconciles");
+            events.warning(session, "CleanupIncomplete", "gave up removing the rules from pods " + unconfigured + " after "
+                    + config.cleanupTimeout() + " (unreachable, or not running yet with this session's rules in the config they"
+                    + " got at admission); their sidecars' expiresAt still applies, and they are cleaned up when they are"
+                    + " reachable and any session of the namespace reconciles");
             resolver.forget(session.getMetadata().getUid());
             return DeleteControl.defaultDelete();
         }
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(config.sidecar().unreachableRetry());
+    }
+
+    private static boolean labelChanged(Namespace updated, Namespace previous, String label) {
+        return !Objects.equals(labels(updated).get(label), labels(previous).get(label));
+    }
+
+    private static Map<String, String> labels(Namespace namespace) {
+        return namespace.getMetadata().getLabels() == null ? Map.of() : namespace.getMetadata().getLabels();
     }
 
     private static boolean changed(Namespace updated, Namespace previous, String annotation) {

@@ -8,7 +8,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.faultline.crds.FaultSession;
 import io.faultline.crds.qos.QoSProfileSpec;
 import io.faultline.crds.spec.FaultSessionSpec;
@@ -38,6 +42,17 @@ final class LastValidSpec {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize a session spec", e);
         }
+    }
+
+    /**
+     * Records {@code spec} on the session: a JSON merge patch of this one annotation, so that nothing else of the
+     * session is sent back (the same with or without server-side apply, on any API server).
+     */
+    static void write(KubernetesClient client, FaultSession session, String spec) {
+        ObjectNode patch = JSON.createObjectNode();
+        patch.putObject("metadata").putObject("annotations").put(ANNOTATION, spec);
+        client.resources(FaultSession.class).inNamespace(session.getMetadata().getNamespace())
+                .withName(session.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
     }
 
     static Optional<Snapshot> read(FaultSession session) {

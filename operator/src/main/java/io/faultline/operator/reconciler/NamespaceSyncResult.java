@@ -20,6 +20,12 @@ public record NamespaceSyncResult(Instant at, Map<String, SessionResolution> res
         return podsBySession.getOrDefault(sessionUid, List.of());
     }
 
+    /** True when the pod is injected but does not run yet (no IP, or its sidecar is not running). */
+    public boolean starting(String podName) {
+        PodOutcome outcome = outcomeByPodName.get(podName);
+        return outcome != null && outcome.state() == PodState.Starting;
+    }
+
     /** Names of the given pods whose sidecar could not be brought to its desired config. */
     public List<String> unconfigured(List<String> podNames) {
         return podNames.stream().filter(name -> {

@@ -66,6 +66,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 public class NamespaceSynchronizer {
     /** DEBUG on this category logs how long each phase of a sync took (PropagationBenchmark turns it on). */
     private static final Logger TIMING = Logger.getLogger("io.faultline.operator.timing");
+    static final String STARTING_NO_IP = "the pod has no IP yet: configured once it runs (its sidecar starts with the config"
+            + " it got at admission)";
+    static final String STARTING_SIDECAR = "the faultline-sidecar container is not running (starting or restarting): configured once it runs";
     private final SessionResolver resolver;
     private final ConfigPusher pusher;
     private final int defaultAdminPort;
@@ -199,7 +202,11 @@ public class NamespaceSynchronizer {
                 continue;
             }
             if (admin.isEmpty()) {
-                outcomeByPod.put(uid, new PodOutcome(name, PodState.Unreachable, null, "pod has no IP yet"));
+                outcomeByPod.put(uid, new PodOutcome(name, PodState.Starting, null, STARTING_NO_IP));
+                continue;
+            }
+            if (!SidecarPods.sidecarRunning(pod)) {
+                outcomeByPod.put(uid, new PodOutcome(name, PodState.Starting, null, STARTING_SIDECAR));
                 continue;
             }
             // the pod's injected listeners (InjectionStatus) stay whatever the sessions say: its Services flow through them

@@ -17,6 +17,7 @@ final class PodChanges {
                 || !Objects.equals(podIp(updated), podIp(previous))
                 || !Objects.equals(phase(updated), phase(previous))
                 || SidecarPods.isInjected(updated) != SidecarPods.isInjected(previous)
+                || SidecarPods.sidecarRunning(updated) != SidecarPods.sidecarRunning(previous)
                 // a restarted sidecar (classic or native) lost its config
                 || !SidecarPods.sidecarInstance(updated).equals(SidecarPods.sidecarInstance(previous));
     }

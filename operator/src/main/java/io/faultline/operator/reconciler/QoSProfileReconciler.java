@@ -55,7 +55,8 @@ public class QoSProfileReconciler implements Reconciler<QoSProfile> {
         if (previous != null && Serialization.asJson(previous).equals(Serialization.asJson(status))) {
             return UpdateControl.noUpdate();
         }
-        profile.setStatus(status);
-        return UpdateControl.patchStatus(profile);
+        QoSProfile owned = OwnedFields.of(profile); // the status only (see OwnedFields)
+        owned.setStatus(status);
+        return UpdateControl.patchStatus(owned);
     }
 }

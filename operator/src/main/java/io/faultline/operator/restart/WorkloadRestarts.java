@@ -96,7 +96,7 @@ public class WorkloadRestarts {
     @SuppressWarnings("unchecked")
     public Result reconcile(FaultSession session, SessionPhase phase, Context<FaultSession> context, List<PodOutcome> outcomes,
             Instant now) {
-        if (!wanted(session, phase, outcomes)) {
+        if (outcomes.stream().noneMatch(o -> o.state() == PodState.AwaitingInjection)) {
             return new Result(outcomes, Optional.empty());
         }
         String namespace = session.getMetadata().getNamespace();
@@ -114,11 +114,11 @@ public class WorkloadRestarts {
      */
     public Result review(FaultSession session, SessionPhase phase, List<PodOutcome> outcomes, List<Pod> pods,
             Map<String, String> namespaceLabels, Instant now) {
-        if (!wanted(session, phase, outcomes)) {
-            return new Result(outcomes, Optional.empty());
-        }
         Map<String, Pod> byName = new HashMap<>();
         pods.forEach(pod -> byName.put(pod.getMetadata().getName(), pod));
+        if (!wanted(session, phase, outcomes)) {
+            return new Result(explainUninjectable(outcomes, byName, namespaceLabels), Optional.empty());
+        }
         Map<String, String> notes = new HashMap<>();
         Map<String, List<String>> skippedByReason = new TreeMap<>();
         Map<Workload, List<Pod>> awaitingByWorkload = new TreeMap<>(
@@ -216,6 +216,22 @@ public class WorkloadRestarts {
                 + " sidecar; without it: " + podNames);
         note(notes, pods, "restarting " + workload + " to add the sidecar (" + WorkloadApi.RESTARTED_AT + " " + now + ")");
         return Optional.empty();
+    }
+
+    /**
+     * Without restarts, a pod awaiting injection that the webhook would not inject either (not opted in, Pod Security,
+     * opted out...) says why in the session's status: restarting it would not help.
+     */
+    private List<PodOutcome> explainUninjectable(List<PodOutcome> outcomes, Map<String, Pod> byName, Map<String, String> namespaceLabels) {
+        return outcomes.stream().map(outcome -> {
+            Pod pod = byName.get(outcome.podName());
+            if (outcome.state() != PodState.AwaitingInjection || pod == null || SidecarPods.isInjected(pod)) {
+                return outcome;
+            }
+            InjectionDecision decision = InjectionPolicy.decide(pod, pod.getMetadata().getNamespace(), namespaceLabels, settings);
+            return decision.inject() ? outcome : new PodOutcome(outcome.podName(), outcome.state(), outcome.configVersion(),
+                    join(outcome.message(), "the webhook does not inject it (" + decision.reason() + ": " + decision.message() + ")"));
+        }).collect(Collectors.toList());
     }
 
     private static boolean wanted(FaultSession session, SessionPhase phase, List<PodOutcome> outcomes) {

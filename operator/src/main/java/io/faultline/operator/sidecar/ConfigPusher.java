@@ -1,8 +1,6 @@
 package io.faultline.operator.sidecar;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,9 +13,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -70,9 +70,23 @@ public class ConfigPusher {
     private final Timer pushLatency;
     private final Counter versionChecks;
 
+    /** With the token of the configuration only (tests that build operator parts by hand). */
     public ConfigPusher(FaultlineConfig config, MeterRegistry registry) {
+        this(config, registry, SidecarToken.configured(config.sidecar()));
+    }
+
+    @Inject
+    public ConfigPusher(FaultlineConfig config, MeterRegistry registry, SidecarToken token) {
+        this(config, registry, () -> Optional.of(token.get()));
+    }
+
+    private ConfigPusher(FaultlineConfig config, MeterRegistry registry, Optional<String> token) {
+        this(config, registry, () -> token);
+    }
+
+    private ConfigPusher(FaultlineConfig config, MeterRegistry registry, Supplier<Optional<String>> token) {
         this.settings = config.sidecar();
-        this.client = new SidecarAdminClient(token(settings), settings.requestTimeout());
+        this.client = new SidecarAdminClient(token, settings.requestTimeout());
         int threads = settings.pushConcurrency();
         // idle threads go away: a quiet operator holds no push threads
         this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
@@ -203,19 +217,6 @@ public class ConfigPusher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static Optional<String> token(FaultlineConfig.Sidecar settings) {
-        if (settings.token().isPresent()) {
-            return settings.token().map(String::trim);
-        }
-        return settings.tokenFile().map(file -> {
-            try {
-                return Files.readString(Path.of(file)).trim();
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read faultline.sidecar.token-file " + file + ": " + e.getMessage(), e);
-            }
-        });
     }
 
     @PreDestroy

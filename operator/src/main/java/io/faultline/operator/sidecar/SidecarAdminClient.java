@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,10 +16,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public class SidecarAdminClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http;
-    private final Optional<String> token;
+    private final Supplier<Optional<String>> token;
     private final Duration timeout;
 
     public SidecarAdminClient(Optional<String> token, Duration timeout) {
+        this(() -> token, timeout);
+    }
+
+    /** With the token read at each call (it may only be known once the API server answered, see SidecarToken). */
+    public SidecarAdminClient(Supplier<Optional<String>> token, Duration timeout) {
         this.token = token;
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
@@ -55,7 +61,7 @@ public class SidecarAdminClient {
 
     private HttpRequest.Builder request(String uri) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(uri)).timeout(timeout);
-        token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
+        token.get().ifPresent(t -> builder.header("Authorization", "Bearer " + t));
         return builder;
     }
 

@@ -94,6 +94,21 @@ public final class SidecarPods {
                 .collect(Collectors.joining(","));
     }
 
+    /**
+     * False while the kubelet reports the sidecar container (classic or native) as not running (waiting, or
+     * terminated): there is nothing to push to yet. True when it runs, or when no status is reported for it.
+     */
+    public static boolean sidecarRunning(Pod pod) {
+        if (pod.getStatus() == null) {
+            return true;
+        }
+        return Stream.of(pod.getStatus().getInitContainerStatuses(), pod.getStatus().getContainerStatuses())
+                .filter(Objects::nonNull)
+                .flatMap(List::stream)
+                .filter(status -> SIDECAR_CONTAINER.equals(status.getName()))
+                .allMatch(status -> status.getState() == null || status.getState().getRunning() != null);
+    }
+
     public static String listenHost(Pod pod) {
         return annotations(pod).get(LISTEN_HOST_ANNOTATION);
     }

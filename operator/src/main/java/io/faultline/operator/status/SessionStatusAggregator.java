@@ -14,11 +14,12 @@ import io.faultline.crds.status.SessionPhase;
 /**
  * Builds a FaultSession's status from what a reconcile found. Conditions:
  * <ul>
- * <li>{@code Ready}: True when the session is Active and every selected, injected pod runs the desired config (and
- * there is at least one); otherwise False with the reason (Pending, Paused, KillSwitch, Expired, InvalidSpec,
- * NoPodsSelected, NoPodsInjected, NotConfigured).</li>
- * <li>{@code Configured}: True when every selected, injected pod's sidecar reports the desired version, whatever the
- * phase (so it also says when removed faults are really gone).</li>
+ * <li>{@code Ready}: True when the session is Active and every selected, injected pod that runs runs the desired config
+ * (and at least one does); otherwise False with the reason (Pending, Paused, KillSwitch, Expired, InvalidSpec,
+ * NoPodsSelected, NoPodsInjected, PodsStarting, NotConfigured).</li>
+ * <li>{@code Configured}: True when every selected, injected pod's sidecar that runs reports the desired version, whatever
+ * the phase (so it also says when removed faults are really gone). Pods not running yet ({@code Starting}: no IP, or
+ * the sidecar container not running) are counted apart: nothing can be pushed to them, and nothing is wrong.</li>
  * </ul>
  */
 public final class SessionStatusAggregator {
@@ -48,26 +49,33 @@ public final class SessionStatusAggregator {
                 .map(p -> new PodStatus(p.podName(), p.state(), p.configVersion(), p.message()))
                 .collect(Collectors.toList());
 
-        boolean allConfigured = status.configuredPods.equals(status.injectedPods);
+        long starting = pods.stream().filter(p -> p.state() == PodState.Starting).count();
+        boolean allConfigured = status.configuredPods + starting == status.injectedPods;
         List<Condition> conditions = previous == null ? null : previous.conditions;
-        conditions = Conditions.set(conditions, configured(allConfigured, status, pods, generation), now);
-        conditions = Conditions.set(conditions, ready(verdict, allConfigured, status, generation), now);
+        conditions = Conditions.set(conditions, configured(allConfigured, status, starting, pods, generation), now);
+        conditions = Conditions.set(conditions, ready(verdict, allConfigured, status, starting, generation), now);
         status.conditions = conditions;
         return status;
     }
 
-    private static Condition configured(boolean allConfigured, FaultSessionStatus status, List<PodOutcome> pods, long generation) {
+    private static Condition configured(boolean allConfigured, FaultSessionStatus status, long starting, List<PodOutcome> pods,
+            long generation) {
         if (allConfigured) {
             return new Condition(CONFIGURED, Conditions.TRUE, "AllConfigured",
-                    status.configuredPods + " of " + status.injectedPods + " injected pods run the desired config", generation, null);
+                    status.configuredPods + " of " + status.injectedPods + " injected pods run the desired config"
+                            + startingNote(starting), generation, null);
         }
         String failing = pods.stream().filter(p -> p.state() == PodState.Unreachable).limit(3)
                 .map(p -> p.podName() + ": " + p.message()).collect(Collectors.joining("; "));
         return new Condition(CONFIGURED, Conditions.FALSE, "PushFailed", status.configuredPods + " of " + status.injectedPods
-                + " injected pods run the desired config; " + failing, generation, null);
+                + " injected pods run the desired config" + startingNote(starting) + "; " + failing, generation, null);
     }
 
-    private static Condition ready(Verdict verdict, boolean allConfigured, FaultSessionStatus status, long generation) {
+    private static String startingNote(long starting) {
+        return starting == 0 ? "" : " (" + starting + " not running yet, configured when they run)";
+    }
+
+    private static Condition ready(Verdict verdict, boolean allConfigured, FaultSessionStatus status, long starting, long generation) {
         if (verdict.phase() != SessionPhase.Active) {
             return new Condition(READY, Conditions.FALSE, verdict.reason(), verdict.message(), generation, null);
         }
@@ -77,6 +85,10 @@ public final class SessionStatusAggregator {
         if (status.injectedPods == 0) {
             return new Condition(READY, Conditions.FALSE, "NoPodsInjected",
                     status.selectedPods + " pods selected, none runs the Faultline sidecar", generation, null);
+        }
+        if (starting == status.injectedPods) {
+            return new Condition(READY, Conditions.FALSE, "PodsStarting",
+                    status.injectedPods + " injected pods selected, none runs yet", generation, null);
         }
         if (!allConfigured) {
             return new Condition(READY, Conditions.FALSE, "NotConfigured",

@@ -110,7 +110,7 @@ public final class AdmissionHandler {
             ArrayNode patch = JsonPatches.diff(pod, result.mutated());
             listener.decided(pod, namespace, result.decision());
             List<String> warnings = switch (result.decision().reason()) {
-                case InvalidAnnotation, PortConflict -> List.of("faultline: sidecar not injected: " + result.decision().message());
+                case InvalidAnnotation, PortConflict, PodSecurity -> List.of("faultline: sidecar not injected: " + result.decision().message());
                 default -> List.of();
             };
             return allowed(uid, patch.isEmpty() ? null : patch, warnings);

@@ -12,6 +12,8 @@ import java.util.Set;
 public final class InjectionAnnotations {
     public static final String NAMESPACE_LABEL = "faultline.io/injection";
     public static final String NAMESPACE_LABEL_ENABLED = "enabled";
+    /** On a namespace: never injected, and the webhook is not even called for its pods (the chart's namespaceSelector). */
+    public static final String NAMESPACE_LABEL_DISABLED = "disabled";
 
     public static final String INJECT = "faultline.io/inject";
     public static final String STATUS = "faultline.io/status";

@@ -4,7 +4,8 @@ package io.faultline.operator.webhook;
 public record InjectionDecision(boolean inject, Reason reason, String message) {
 
     public enum Reason {
-        Injected, SystemNamespace, AlreadyInjected, OptedOut, HostNetwork, NotOptedIn, InvalidAnnotation, PortConflict, InternalError
+        Injected, SystemNamespace, AlreadyInjected, OptedOut, HostNetwork, NotOptedIn, PodSecurity, InvalidAnnotation, PortConflict,
+        InternalError
     }
 
     public static InjectionDecision injected(String message) {

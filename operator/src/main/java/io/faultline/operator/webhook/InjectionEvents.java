@@ -28,7 +28,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 @ApplicationScoped
 public class InjectionEvents implements InjectionListener {
     static final Set<Reason> EVENTED = EnumSet.of(Reason.Injected, Reason.OptedOut, Reason.HostNetwork, Reason.InvalidAnnotation,
-            Reason.PortConflict, Reason.InternalError);
+            Reason.PortConflict, Reason.PodSecurity, Reason.InternalError);
 
     private final EventRecorder events;
     private final MeterRegistry registry;

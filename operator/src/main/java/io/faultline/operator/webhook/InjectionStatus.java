@@ -47,6 +47,20 @@ public record InjectionStatus(
         }
     }
 
+    /** The sessions whose rules the pod's initial config (compiled at admission) carries; empty when unknown. */
+    public static List<String> initialSessions(Pod pod) {
+        String json = PodParts.annotations(pod).get(InjectionAnnotations.STATUS);
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            List<String> sessions = parse(json).sessions();
+            return sessions == null ? List.of() : sessions;
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
     /**
      * The pass-through listeners the pod's injection set up (none for a pod not injected by this webhook, or with a
      * status annotation that does not parse: such a pod keeps only what sessions give it).

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -14,6 +15,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -45,6 +47,7 @@ public class WebhookLifecycle {
     private final RotatingKeyManager keys = new RotatingKeyManager();
     private ScheduledExecutorService scheduler;
     private SharedIndexInformer<Namespace> namespaces;
+    private SharedIndexInformer<MutatingWebhookConfiguration> webhookConfiguration;
     private volatile WebhookServer server;
 
     public WebhookLifecycle(WebhookConfig config, InjectionConfig injection, FaultlineConfig operator, WebhookCertificates certificates,
@@ -71,6 +74,7 @@ public class WebhookLifecycle {
         });
         scheduler.execute(this::bootstrap);
         watchOptedInNamespaces();
+        watchWebhookConfiguration();
     }
 
     private void bootstrap() {
@@ -100,6 +104,55 @@ public class WebhookLifecycle {
             refreshCertificates();
         } catch (RuntimeException e) {
             LOG.warnf("webhook certificate check failed (retried in %s): %s", config.checkInterval(), e.getMessage());
+        }
+    }
+
+    /**
+     * The MutatingWebhookConfiguration, watched by name: one created or re-created after the operator started (a
+     * Helm upgrade, a GitOps sync, a kubectl apply of the manifest, which carries no caBundle) gets the CA at once,
+     * not at the next hourly check; until it has it, the API server cannot call the webhook and admits pods unchanged.
+     */
+    private void watchWebhookConfiguration() {
+        webhookConfiguration = client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(config.configurationName())
+                .inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(MutatingWebhookConfiguration configuration) {
+                        repairCaBundle();
+                    }
+
+                    @Override
+                    public void onUpdate(MutatingWebhookConfiguration previous, MutatingWebhookConfiguration configuration) {
+                        repairCaBundle();
+                    }
+
+                    @Override
+                    public void onDelete(MutatingWebhookConfiguration configuration, boolean unknownState) {
+                    }
+                }, 0);
+    }
+
+    private void repairCaBundle() {
+        if (scheduler == null || scheduler.isShutdown()) {
+            return;
+        }
+        try {
+            scheduler.execute(this::repairCaBundleNow);
+        } catch (RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    private void repairCaBundleNow() {
+        ServingCertificate installed = keys.installed();
+        if (installed == null) {
+            return; // bootstrap sets it once the certificates exist
+        }
+        try {
+            certificates.patchCaBundle(installed.caPem());
+        } catch (RuntimeException e) { // e.g. a conflict with another writer: read again shortly
+            LOG.warnf("caBundle of MutatingWebhookConfiguration %s not set (retried in 2s): %s", config.configurationName(),
+                    e.getMessage());
+            scheduler.schedule(this::repairCaBundle, 2, TimeUnit.SECONDS);
         }
     }
 
@@ -146,6 +199,9 @@ public class WebhookLifecycle {
     void onStop(@Observes ShutdownEvent event) {
         if (namespaces != null) {
             namespaces.close();
+        }
+        if (webhookConfiguration != null) {
+            webhookConfiguration.close();
         }
         if (scheduler != null) {
             scheduler.shutdownNow();

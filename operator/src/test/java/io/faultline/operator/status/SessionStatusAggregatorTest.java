@@ -39,6 +39,29 @@ class SessionStatusAggregatorTest {
     }
 
     @Test
+    void podsThatDoNotRunYetAreNeitherConfiguredNorAFailure() {
+        List<PodOutcome> pods = List.of(
+                new PodOutcome("a", PodState.Configured, "v1", null),
+                new PodOutcome("b", PodState.Starting, null, "the pod has no IP yet"));
+
+        FaultSessionStatus status = SessionStatusAggregator.aggregate(null, 1, ACTIVE, T0, null, pods, T0);
+
+        assertThat(List.of(status.selectedPods, status.injectedPods, status.configuredPods)).containsExactly(2, 2, 1);
+        Condition configured = Conditions.find(status.conditions, "Configured").orElseThrow();
+        assertThat(configured.status).isEqualTo("True");
+        assertThat(configured.message).isEqualTo("1 of 2 injected pods run the desired config (1 not running yet, configured when"
+                + " they run)");
+        assertThat(Conditions.find(status.conditions, "Ready").orElseThrow().status).isEqualTo("True");
+
+        FaultSessionStatus onlyStarting = SessionStatusAggregator.aggregate(null, 1, ACTIVE, T0, null,
+                List.of(new PodOutcome("b", PodState.Starting, null, "the pod has no IP yet")), T0);
+        Condition ready = Conditions.find(onlyStarting.conditions, "Ready").orElseThrow();
+        assertThat(ready.status).isEqualTo("False");
+        assertThat(ready.reason).isEqualTo("PodsStarting");
+        assertThat(Conditions.find(onlyStarting.conditions, "Configured").orElseThrow().status).isEqualTo("True");
+    }
+
+    @Test
     void keepsLastTransitionTimeWhileTheStatusStaysTheSame() {
         List<PodOutcome> configured = List.of(new PodOutcome("a", PodState.Configured, "v1", null));
         FaultSessionStatus first = SessionStatusAggregator.aggregate(null, 1, ACTIVE, T0, null, configured, T0);

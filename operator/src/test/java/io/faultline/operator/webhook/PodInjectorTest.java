@@ -80,6 +80,34 @@ class PodInjectorTest {
     }
 
     @Test
+    void aNamespaceLabelledDisabledIsNeverInjectedWhateverThePodSays() {
+        PodInjector.Result result = inject(pod(Map.of("faultline.io/inject", "true")), Map.of("faultline.io/injection", "disabled"));
+
+        assertThat(result.decision().inject()).isFalse();
+        assertThat(result.decision().reason()).isEqualTo(Reason.OptedOut);
+        assertThat(result.decision().message()).contains("faultline.io/injection=disabled");
+    }
+
+    @Test
+    void transparentInterceptionIsRefusedWhereThePodSecurityLevelForbidsItsInitContainer() {
+        Map<String, String> transparent = Map.of("faultline.io/interception", "transparent");
+        for (String level : List.of("baseline", "restricted")) {
+            Map<String, String> labels = Map.of("faultline.io/injection", "enabled", "pod-security.kubernetes.io/enforce", level);
+            PodInjector.Result refused = inject(pod(transparent), labels);
+            assertThat(refused.decision().reason()).isEqualTo(Reason.PodSecurity);
+            assertThat(refused.decision().message()).contains("'" + level + "'").contains("faultline.io/interception: explicit");
+            assertThat(refused.mutated()).isEqualTo(pod(transparent));
+            // explicit interception needs no privilege: injected at every level
+            assertThat(inject(pod(Map.of()), labels).decision().inject()).isTrue();
+            // the operator's default mode counts too
+            assertThat(PodInjector.inject(new PodInjector.Request(pod(Map.of()), "shop", labels,
+                    SETTINGS.withInterception(Interception.TRANSPARENT), List.of())).decision().reason()).isEqualTo(Reason.PodSecurity);
+        }
+        Map<String, String> privileged = Map.of("faultline.io/injection", "enabled", "pod-security.kubernetes.io/enforce", "privileged");
+        assertThat(inject(pod(transparent), privileged).decision().inject()).isTrue();
+    }
+
+    @Test
     void theOperatorsOwnNamespaceIsNeverInjected() {
         PodInjector.Result result = PodInjector.inject(new PodInjector.Request(pod(Map.of("faultline.io/inject", "true")),
                 "faultline-system", ENABLED, SETTINGS, List.of()));
