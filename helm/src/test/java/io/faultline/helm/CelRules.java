@@ -23,11 +23,11 @@ final class CelRules {
     private static final Map<String, Predicate<JsonNode>> RULES = Map.ofEntries(
             Map.entry("self.mode in ['Count', 'Percent'] ? has(self.value) : !has(self.value)",
                     self -> List.of("Count", "Percent").contains(self.path("mode").asText()) == self.has("value")),
-            Map.entry("self.mode != 'Percent' || (self.value >= 1 && self.value <= 100)",
-                    self -> !self.path("mode").asText().equals("Percent")
+            Map.entry("self.mode != 'Percent' || !has(self.value) || (self.value >= 1 && self.value <= 100)",
+                    self -> !self.path("mode").asText().equals("Percent") || !self.has("value")
                             || (self.path("value").asInt() >= 1 && self.path("value").asInt() <= 100)),
-            Map.entry("self.mode != 'Count' || self.value >= 1",
-                    self -> !self.path("mode").asText().equals("Count") || self.path("value").asInt() >= 1),
+            Map.entry("self.mode != 'Count' || !has(self.value) || self.value >= 1",
+                    self -> !self.path("mode").asText().equals("Count") || !self.has("value") || self.path("value").asInt() >= 1),
             Map.entry("self.operator in ['In', 'NotIn'] ? (has(self.values) && size(self.values) > 0) : (!has(self.values) || size(self.values) == 0)",
                     self -> List.of("In", "NotIn").contains(self.path("operator").asText())
                             ? self.path("values").size() > 0 : self.path("values").size() == 0),
