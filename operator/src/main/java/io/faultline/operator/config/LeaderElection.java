@@ -1,13 +1,18 @@
 package io.faultline.operator.config;
 
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 
@@ -45,8 +50,41 @@ public class LeaderElection extends LeaderElectionConfiguration {
         return hostname.filter(name -> !name.isBlank()).map(name -> name + "_" + suffix).orElse("faultline-operator_" + suffix);
     }
 
+    /** Whether this process holds the Lease (one operator per JVM; set by the election's own callbacks). */
+    private static final AtomicBoolean LEADING = new AtomicBoolean();
+
     private static void startedLeading() {
+        LEADING.set(true);
         LOG.info("this replica leads: reconciling");
+    }
+
+    /**
+     * Hands the Lease over at once on shutdown, as client-go's ReleaseOnCancel does (fabric8's elector only stops
+     * renewing, so a standby waited out the whole lease duration after every rollout): once this replica stopped
+     * reconciling, the Lease is marked expired (holder cleared, duration 1 s) if it is still ours, by an update that
+     * fails rather than clobber a newer holder.
+     */
+    public void release(KubernetesClient client) {
+        if (!LEADING.get()) {
+            return;
+        }
+        String namespace = getLeaseNamespace().orElseThrow();
+        String identity = getIdentity().orElseThrow();
+        try {
+            Lease lease = client.leases().inNamespace(namespace).withName(LEASE_NAME).get();
+            if (lease == null || lease.getSpec() == null || !identity.equals(lease.getSpec().getHolderIdentity())) {
+                return;
+            }
+            ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+            lease.getSpec().setHolderIdentity("");
+            lease.getSpec().setLeaseDurationSeconds(1);
+            lease.getSpec().setRenewTime(now);
+            lease.getSpec().setAcquireTime(now);
+            client.leases().inNamespace(namespace).resource(lease).update();
+            LOG.infof("Lease %s/%s released: a standby leads at once", namespace, LEASE_NAME);
+        } catch (RuntimeException e) {
+            LOG.warnf("Lease %s/%s not released (a standby takes over when it expires): %s", namespace, LEASE_NAME, e.getMessage());
+        }
     }
 
     private static void stoppedLeading() {
