@@ -12,6 +12,7 @@ import io.faultline.kube.testkit.WithKubeApiServer;
 
 /** The tier's smoke test: a real API server takes the install manifest, server-side, as a user would apply it. */
 @WithKubeApiServer
+@org.junit.jupiter.api.Order(0) // first: the operator tests then re-apply the manifest and re-point its webhook
 class InstallManifestSmokeTest {
     @Test
     void theInstallManifestAppliesServerSide(KubeApiServer server) {
