@@ -16,9 +16,11 @@ import io.faultline.crds.status.FaultSessionStatus;
 @Version(FaultSession.VERSION)
 @ShortNames("fs")
 @Categories("faultline")
+// kubectl prints the columns in this order (the committed CRD keeps it: see GeneratedCrdDriftTest). Expires is a
+// string (the RFC 3339 instant): a date column prints <invalid> for every time in the future.
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Configured", jsonPath = ".status.configuredPods", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Selected", jsonPath = ".status.selectedPods", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Configured", jsonPath = ".status.configuredPods", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Expires", jsonPath = ".status.expiresAt", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class FaultSession extends CustomResource<FaultSessionSpec, FaultSessionStatus> implements Namespaced {

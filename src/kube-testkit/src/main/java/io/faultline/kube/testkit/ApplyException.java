@@ -45,7 +45,8 @@ public final class ApplyException extends RuntimeException {
         String ns = namespace != null ? namespace + "/" : "";
         String name = resource.getMetadata() != null ? resource.getMetadata().getName() : "?";
         String answer = status != null && status.getMessage() != null
-                ? status.getCode() + " " + status.getReason() + ": " + status.getMessage()
+                ? status.getCode() + (status.getReason() != null ? " " + status.getReason() : "") + ": "
+                        + status.getMessage()
                 : cause.getMessage();
         // The message usually repeats every cause; list those it does not.
         String causes = status != null && status.getDetails() != null && status.getDetails().getCauses() != null

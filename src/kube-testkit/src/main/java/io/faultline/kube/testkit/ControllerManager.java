@@ -79,7 +79,7 @@ public final class ControllerManager implements AutoCloseable {
                 if (server.adminClient().serviceAccounts().inNamespace(probe).withName("default").get() != null) {
                     return;
                 }
-                sleep(200);
+                Pause.millis(200);
             }
             throw new IllegalStateException("kube-controller-manager did not create ServiceAccount " + probe
                     + "/default within " + READY + "; last lines of " + log + ":\n" + tail());
@@ -120,15 +120,6 @@ public final class ControllerManager implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }

@@ -144,7 +144,7 @@ public final class ServerSideApply {
                 return applied;
             } catch (KubernetesClientException e) {
                 if (unknownKindYet(e) && System.nanoTime() < deadline) {
-                    sleep(250);
+                    Pause.millis(250);
                     continue;
                 }
                 throw new ApplyException(where, resource, targetNamespace(resource), e);
@@ -179,14 +179,5 @@ public final class ServerSideApply {
                         && c.getStatus().getConditions().stream()
                                 .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
                         CRD_ESTABLISHED.toSeconds(), TimeUnit.SECONDS);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }
