@@ -14,7 +14,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 /** The extension behind {@link WithKubeApiServer}: starts, shares and stops the server; resolves parameters. */
 public final class KubeApiServerExtension implements BeforeAllCallback, ParameterResolver {
     private static final Namespace STORE = Namespace.create(KubeApiServerExtension.class);
-    private static final String SERVER = "server";
+    // Two keys: a store lookup falls back to the parent stores, so a class asking for its own server under the shared
+    // server's key would be handed the shared one.
+    private static final String SHARED_SERVER = "shared-server";
+    private static final String CLASS_SERVER = "class-server";
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -66,9 +69,10 @@ public final class KubeApiServerExtension implements BeforeAllCallback, Paramete
     }
 
     private static KubeApiServer server(ExtensionContext context, WithKubeApiServer settings) {
-        ExtensionContext owner = settings.scope() == WithKubeApiServer.Scope.SHARED ? context.getRoot()
-                : classContext(context);
-        Started started = owner.getStore(STORE).getOrComputeIfAbsent(SERVER, key -> Started.start(), Started.class);
+        boolean shared = settings.scope() == WithKubeApiServer.Scope.SHARED;
+        ExtensionContext owner = shared ? context.getRoot() : classContext(context);
+        Started started = owner.getStore(STORE).getOrComputeIfAbsent(shared ? SHARED_SERVER : CLASS_SERVER,
+                key -> Started.start(), Started.class);
         if (started.absentReason != null) {
             skip(context, started.absentReason);
         }
