@@ -35,6 +35,7 @@ final class OperatorProcess implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
     private final CompletableFuture<String> webhookUrl = new CompletableFuture<>();
     private final CompletableFuture<String> httpUrl = new CompletableFuture<>();
+    private final CompletableFuture<Void> outputEnded = new CompletableFuture<>();
 
     private OperatorProcess(String name, Process process, Path log) {
         this.name = name;
@@ -112,6 +113,7 @@ final class OperatorProcess implements AutoCloseable {
             synchronized (lines) {
                 lines.notifyAll();
             }
+            outputEnded.complete(null);
         }, "operator-" + name + "-output");
         pump.setDaemon(true);
         pump.start();
@@ -197,7 +199,9 @@ final class OperatorProcess implements AutoCloseable {
         long started = System.nanoTime();
         process.destroy();
         if (process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-            return java.util.Optional.of(Duration.ofNanos(System.nanoTime() - started));
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            awaitOutputEnd();
+            return java.util.Optional.of(took);
         }
         return java.util.Optional.empty();
     }
@@ -206,6 +210,16 @@ final class OperatorProcess implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+        awaitOutputEnd();
+    }
+
+    /** Once the process ended, the last lines it wrote are read before anyone looks at them. */
+    private void awaitOutputEnd() {
+        try {
+            outputEnded.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the output of operator " + name + " did not end after it exited", e);
+        }
     }
 
     int exitValue() {
