@@ -197,7 +197,9 @@ final class OperatorProcess implements AutoCloseable {
     /** SIGTERM, as the kubelet stops a container; the time it took to exit, or empty when it did not within {@code grace}. */
     java.util.Optional<Duration> terminate(Duration grace) throws InterruptedException {
         long started = System.nanoTime();
-        process.destroy();
+        // the handle's destroy sends SIGTERM and leaves the output open (Process.destroy closes it at once, and every
+        // line the operator writes while it shuts down would be lost)
+        process.toHandle().destroy();
         if (process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             awaitOutputEnd();
@@ -208,7 +210,7 @@ final class OperatorProcess implements AutoCloseable {
 
     /** SIGKILL: a crashed process or a lost node. */
     void kill() throws InterruptedException {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
         awaitOutputEnd();
     }
