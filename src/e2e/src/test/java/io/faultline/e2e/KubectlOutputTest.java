@@ -31,6 +31,7 @@ import io.faultline.kube.testkit.WithKubeApiServer;
  * to now.
  */
 @WithKubeApiServer
+@org.junit.jupiter.api.Order(0) // before the operator tests start an operator: it writes status itself, which a reconciling operator would race
 class KubectlOutputTest {
     private static final Pattern AGE = Pattern.compile("^(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?$");
     private static String ns;
