@@ -76,6 +76,10 @@ final class CrdSchema {
         if (schema.has("pattern") && !Pattern.compile(schema.path("pattern").asText()).matcher(value.asText()).find()) {
             problems.add(path + ": '" + value.asText() + "' does not match " + schema.path("pattern").asText());
         }
+        if (schema.has("maxLength") && value.isTextual()
+                && value.asText().codePointCount(0, value.asText().length()) > schema.path("maxLength").asInt()) {
+            problems.add(path + ": allows at most " + schema.path("maxLength") + " characters");
+        }
         if (schema.has("minimum") && value.asDouble() < schema.path("minimum").asDouble()) {
             problems.add(path + ": " + value + " is below the minimum " + schema.path("minimum"));
         }
