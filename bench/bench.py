@@ -34,7 +34,7 @@ ROOT = os.path.dirname(HERE)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 HOST = "127.0.0.1"
 
-# JVM flag sets compared. RECOMMENDED below is the one sidecar/Dockerfile runs (see BENCHMARKS.md). An "ENV:K=V" entry is
+# JVM flag sets compared. RECOMMENDED below is the one the sidecar image runs (images/pom.xml, see BENCHMARKS.md). An "ENV:K=V" entry is
 # put in the process environment, an "ARG:x" entry is appended to the sidecar's own arguments.
 SMALL = ["-XX:+UseSerialGC", "-Xms16m", "-Xmx64m", "-Xss256k", "-XX:MaxMetaspaceSize=48m",
          "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=64m", "-XX:+ExitOnOutOfMemoryError"]
@@ -55,7 +55,7 @@ TRIM_1S = ["ENV:MALLOC_ARENA_MAX=2", "-XX:TrimNativeHeapInterval=1000"]
 FLAG_SETS = {
     "c2-lean": LEAN + TRIM_1S + LAZY_C2,
     "c2-lean-eager": LEAN + TRIM_1S,
-    # c2-lean as an image can run it today: no AppCDS archive (the image does not build one yet).
+    # c2-lean without its AppCDS archive (the image as it was before it carried one; -Xshare:off on the image).
     "c2-lean-nocds": [f for f in LEAN if f != APPCDS] + TRIM_1S + LAZY_C2,
     "c1-lean": LEAN + ["-XX:TieredStopAtLevel=1"],
     "jvm-defaults": [],
@@ -68,8 +68,8 @@ FLAG_SETS = {
     "small-epoll": SMALL + ["ARG:--transport", "ARG:epoll"],
     "small-c1-epoll": SMALL + ["-XX:TieredStopAtLevel=1", "ARG:--transport", "ARG:epoll"],
 }
-DEFAULT_FLAG_SETS = "jvm-defaults,small,small-c1,c2-lean-nocds"
-RECOMMENDED = "c2-lean-nocds"  # what sidecar/Dockerfile runs (no AppCDS archive in the image yet)
+DEFAULT_FLAG_SETS = "jvm-defaults,small,small-c1,c2-lean,c2-lean-nocds"
+RECOMMENDED = "c2-lean"  # what the sidecar image runs: these flags and an AppCDS archive dumped at package time
 
 
 def miss_rule(i):

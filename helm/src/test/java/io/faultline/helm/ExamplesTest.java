@@ -1,7 +1,6 @@
 package io.faultline.helm;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,11 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -32,19 +31,14 @@ import io.faultline.crds.QoSProfile;
 import io.faultline.crds.spec.FaultSpec;
 
 /**
- * Every resource under src/examples/k8s is valid: it reads into the CRD Java model without losing a field, and passes
- * the generated CRD's schema (types, unknown fields, required, enums, patterns, ranges, CEL rules). The examples cover
- * every fault kind, so they cannot rot when the model changes.
+ * Every resource under src/examples/k8s reads into the CRD Java model without losing a field, and the examples cover
+ * every fault kind, so they cannot rot when the model changes. Whether the API server accepts them (schema, CEL rules)
+ * and the operator too is decided on a real API server: faultline-e2e's InstallArtifactsTest.
  */
 class ExamplesTest {
     private static final Map<String, Class<? extends HasMetadata>> MODEL = Map.of("FaultSession", FaultSession.class,
             "QoSProfile", QoSProfile.class);
-    private static Map<String, CrdSchema> schemas;
-
-    @BeforeAll
-    static void loadSchemas() {
-        schemas = CrdSchema.generated();
-    }
+    private static final Pattern HAS = Pattern.compile("has\\(self\\.(\\w+)\\)");
 
     record Example(String file, int index, JsonNode resource) {
         String kind() {
@@ -85,12 +79,6 @@ class ExamplesTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("eachExample")
-    void passesTheGeneratedCrdSchema(Example example) {
-        assertThat(schemas.get(example.kind()).validate(example.resource())).as(example.toString()).isEmpty();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("eachExample")
     void readsIntoTheModelWithoutLosingAField(Example example) throws IOException {
         HasMetadata model = Serialization.unmarshal(Manifests.YAML.writeValueAsString(example.resource()), MODEL.get(example.kind()));
         JsonNode written = Manifests.YAML.readTree(Serialization.asJson(model));
@@ -126,74 +114,19 @@ class ExamplesTest {
     }
 
     @Test
-    void everyCelRuleOfTheCrdsIsImplemented() {
-        List<String> rules = new ArrayList<>();
-        schemas.values().forEach(schema -> schema.schema().findValues("x-kubernetes-validations")
-                .forEach(list -> list.forEach(rule -> rules.add(rule.path("rule").asText()))));
-
-        assertThat(rules).hasSizeGreaterThanOrEqualTo(10);
-        for (String rule : rules) {
-            assertThatCode(() -> CelRules.holds(rule, Manifests.YAML.createObjectNode())).as(rule).doesNotThrowAnyException();
+    void theExactlyOneKindRuleNamesEveryFaultKind() throws IOException {
+        JsonNode crd = Manifests.YAML.readTree(Repo.GENERATED_CRDS.resolve("faultsessions.faultline.io-v1.yml").toFile());
+        String rule = crd.findValues("x-kubernetes-validations").stream().flatMap(list -> {
+            List<String> rules = new ArrayList<>();
+            list.forEach(r -> rules.add(r.path("rule").asText()));
+            return rules.stream();
+        }).filter(r -> r.contains("has(self.latency)")).findFirst().orElseThrow();
+        List<String> kinds = new ArrayList<>();
+        Matcher has = HAS.matcher(rule);
+        while (has.find()) {
+            kinds.add(has.group(1));
         }
-        // The union rule (the exactly-one-of rule naming latency; body and serverOverload have small ones of their own)
-        // names every fault kind of the model.
-        assertThat(rules.stream().map(CelRules::exactlyOneOf).filter(l -> l.contains("latency")).findFirst().orElseThrow())
-                .containsExactlyElementsOf(FaultSpec.KIND_NAMES);
-    }
-
-    static Stream<Arguments> brokenResources() {
-        return Stream.of(
-                broken("two fault kinds", s -> fault(s).set("down", Manifests.YAML.createObjectNode()),
-                        "spec.faults[0]: exactly one fault kind must be set"),
-                broken("no fault kind", s -> fault(s).remove("latency"), "spec.faults[0]: exactly one fault kind must be set"),
-                broken("bad duration", s -> ((ObjectNode) fault(s).path("latency")).put("fixed", "200 ms"),
-                        "spec.faults[0].latency.fixed: '200 ms' does not match"),
-                broken("unknown field", s -> ((ObjectNode) fault(s).path("latency")).put("mean", "1s"),
-                        "spec.faults[0].latency.mean: unknown field"),
-                broken("bad enum", s -> ((ObjectNode) fault(s).path("latency")).put("distribution", "gaussian"),
-                        "spec.faults[0].latency.distribution: 'gaussian' is not one of"),
-                broken("probability above 1", s -> fault(s).put("probability", 1.5), "spec.faults[0].probability: 1.5 is above the maximum"),
-                broken("percent above 100", s -> s.set("sampling", Manifests.YAML.createObjectNode().put("mode", "Percent").put("value", 150)),
-                        "spec.sampling: Percent value must be between 1 and 100"),
-                broken("count without value", s -> s.set("sampling", Manifests.YAML.createObjectNode().put("mode", "Count")),
-                        "spec.sampling: value is required for Count and Percent"),
-                broken("missing targets", s -> s.remove("targets"), "spec.targets: required"),
-                broken("port and mapping", s -> ((ObjectNode) s.path("targets").get(0)).put("mapping", "15001=x:80"),
-                        "spec.targets[0]: set exactly one of port (inbound target) or mapping"),
-                broken("duplicate fault names", s -> ((ArrayNode) s.path("faults")).add(fault(s).deepCopy()),
-                        "spec: fault names must be unique"),
-                broken("unknown target", s -> fault(s).set("targets", Manifests.YAML.createArrayNode().add("nope")),
-                        "spec: every name in a fault's targets must be the name of one of spec.targets"),
-                broken("string port", s -> ((ObjectNode) s.path("targets").get(0)).put("port", "8080"),
-                        "spec.targets[0].port: must be of type integer"),
-                broken("path and pathRegex", s -> fault(s).putObject("match").put("path", "/a/**").put("pathRegex", "/a/.*"),
-                        "spec.faults[0].match: give path (a glob) or pathRegex, not both"),
-                broken("relative path glob", s -> fault(s).putObject("match").put("path", "api/**"),
-                        "spec.faults[0].match.path: 'api/**' does not match ^/"),
-                broken("header condition with exact and regex", s -> fault(s).putObject("match").putObject("headers")
-                        .putObject("x-tier").put("exact", "free").put("regex", "f.*"),
-                        "spec.faults[0].match.headers.x-tier: give exactly one of exact (a value), regex (full match) or present"),
-                broken("empty query condition", s -> fault(s).putObject("match").putObject("query").putObject("q"),
-                        "spec.faults[0].match.query.q: give exactly one of exact (a value), regex (full match) or present"),
-                broken("header value as a plain string", s -> fault(s).putObject("match").putObject("headers").put("x-tier", "free"),
-                        "spec.faults[0].match.headers.x-tier: must be of type object"));
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("brokenResources")
-    void theSchemaCheckRejectsABrokenExample(String what, Consumer<ObjectNode> breakIt, String expected) throws IOException {
-        JsonNode resource = examples().stream().filter(e -> e.file().equals("latency.yaml")).findFirst().orElseThrow().resource().deepCopy();
-        breakIt.accept((ObjectNode) resource.path("spec"));
-
-        assertThat(schemas.get("FaultSession").validate(resource)).anyMatch(problem -> problem.startsWith(expected));
-    }
-
-    private static Arguments broken(String what, Consumer<ObjectNode> breakIt, String expected) {
-        return Arguments.of(what, breakIt, expected);
-    }
-
-    private static ObjectNode fault(ObjectNode spec) {
-        return (ObjectNode) spec.path("faults").get(0);
+        assertThat(kinds).containsExactlyElementsOf(FaultSpec.KIND_NAMES);
     }
 
     /** YAML 1 and 1.0 are the same number; the model writes some numbers (probabilities, loads) as doubles. */

@@ -3,7 +3,7 @@ package io.faultline.crds.fault;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
 import io.fabric8.generator.annotation.ValidationRule;
 
@@ -25,5 +25,5 @@ public class BodyFault {
 
     @PreserveUnknownFields
     @JsonPropertyDescription("An RFC 7396 JSON merge patch applied to a JSON response body (application/json or +json); other bodies pass unchanged.")
-    public JsonNode jsonPatch;
+    public ObjectNode jsonPatch;
 }

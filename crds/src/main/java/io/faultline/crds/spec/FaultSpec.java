@@ -54,12 +54,13 @@ import io.faultline.crds.fault.TransientFault;
 public class FaultSpec {
     @Required
     @Pattern(Formats.DNS_LABEL)
+    @Size(max = 63)
     @JsonPropertyDescription("Name of the fault, unique in the session (lower-case RFC 1123 label). Sidecar rules are named <session>.<fault>.")
     public String name;
 
     @Size(max = 16)
     @JsonPropertyDescription("Names of the session targets this fault applies to. Default: every target of the session.")
-    public List<String> targets;
+    public List<@Size(max = 63) String> targets;
 
     @Min(0)
     @Max(1)

@@ -13,9 +13,9 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self.mode in ['Count', 'Percent'] ? has(self.value) : !has(self.value)",
         message = "value is required for Count and Percent, and not allowed for All and One")
-@ValidationRule(value = "self.mode != 'Percent' || (self.value >= 1 && self.value <= 100)",
+@ValidationRule(value = "self.mode != 'Percent' || !has(self.value) || (self.value >= 1 && self.value <= 100)",
         message = "Percent value must be between 1 and 100")
-@ValidationRule(value = "self.mode != 'Count' || self.value >= 1", message = "Count value must be at least 1")
+@ValidationRule(value = "self.mode != 'Count' || !has(self.value) || self.value >= 1", message = "Count value must be at least 1")
 public class Sampling {
     @Default("All")
     @JsonPropertyDescription("All (default): every matching pod; One: a single pod; Count: value pods; Percent: value percent of the pods, rounded up.")

@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.faultline.crds.common.Formats;
 
@@ -21,6 +22,7 @@ import io.faultline.crds.common.Formats;
 public class Target {
     @Required
     @Pattern(Formats.DNS_LABEL)
+    @Size(max = 63)
     @JsonPropertyDescription("Name of the target, unique in the session; faults refer to it in their targets list.")
     public String name;
 

@@ -160,9 +160,10 @@ class FaultSessionEndToEndTest {
             awaitReady(ns, "slow-cart", 1);
             String versionBefore = sidecarVersion(sidecar);
 
+            // An edit the API server stores (a fault naming an unknown target would be refused by the CRD's CEL rule,
+            // so it never reaches the operator) and only the operator can find wrong: a regex that does not compile.
             edit(ns, "slow-cart", s -> {
                 s.getSpec().faults.set(0, latency("slow", "1ms"));
-                s.getSpec().faults.add(latency("slower", "2s", "nope"));
                 FaultSpec badRegex = latency("by-path", "2s");
                 badRegex.match = new HttpMatch();
                 badRegex.match.pathRegex = "/api/(v1";
@@ -175,17 +176,17 @@ class FaultSessionEndToEndTest {
             Condition ready = readyCondition(ns, "slow-cart");
             assertThat(ready.status).isEqualTo("False");
             assertThat(ready.reason).isEqualTo("InvalidSpec");
-            assertThat(ready.message).contains("spec.faults[1].targets[0]: unknown target 'nope'; known targets: app",
-                    "spec.faults[2].match.pathRegex '/api/(v1' is not accepted: missing closing )");
+            assertThat(ready.message).contains(
+                    "spec.faults[1].match.pathRegex '/api/(v1' is not accepted: missing closing )");
             assertThat(ready.observedGeneration).isEqualTo(2);
             Await.until("a Warning event InvalidSpec", WAIT, () -> eventReasons(ns, "slow-cart").contains("InvalidSpec"),
                     () -> eventReasons(ns, "slow-cart"));
-            assertThat(eventMessages(ns, "slow-cart", "InvalidSpec")).anyMatch(m -> m.contains("spec.faults[2].match.pathRegex '/api/(v1'"));
+            assertThat(eventMessages(ns, "slow-cart", "InvalidSpec")).anyMatch(m -> m.contains("spec.faults[1].match.pathRegex '/api/(v1'"));
             assertThat(sidecarVersion(sidecar)).isEqualTo(versionBefore);
             assertThat(TcpProbe.roundTrip(listenPort)).isGreaterThanOrEqualTo(SLOW);
             // the last valid spec is recorded on the session (what a restarted operator falls back to), not the broken one
             String recorded = get(ns, "slow-cart").getMetadata().getAnnotations().get("faultline.io/last-valid-spec");
-            assertThat(recorded).contains("\"300ms\"").doesNotContain("nope");
+            assertThat(recorded).contains("\"300ms\"").doesNotContain("/api/(v1");
         }
     }
 

@@ -11,12 +11,13 @@ import java.util.regex.Pattern;
 
 /**
  * The JVM flags a sidecar process runs with in tests. {@code image} (the benchmark's default) reads them from the
- * {@code JDK_JAVA_OPTIONS} line of sidecar/Dockerfile, so a benchmark measures the sidecar as the product runs it and
- * cannot drift from the image; {@code plain} is the bare {@code -Xmx64m} the end-to-end tests have always used.
+ * {@code sidecar.jvm.flags} property of images/pom.xml, the image's {@code JDK_JAVA_OPTIONS}, so a benchmark measures
+ * the sidecar as the product runs it and cannot drift from the image; {@code plain} is the bare {@code -Xmx64m} the
+ * end-to-end tests have always used.
  */
 public final class SidecarJvmFlags {
     public static final List<String> PLAIN = List.of("-Xmx64m");
-    private static final Pattern IMAGE_OPTIONS = Pattern.compile("(?m)^ENV JDK_JAVA_OPTIONS=\"([^\"]+)\"");
+    private static final Pattern IMAGE_OPTIONS = Pattern.compile("<sidecar\\.jvm\\.flags>([^<]+)</sidecar\\.jvm\\.flags>");
 
     private SidecarJvmFlags() {
     }
@@ -25,7 +26,7 @@ public final class SidecarJvmFlags {
     public static List<String> named(String name) {
         switch (name) {
             case "image":
-                return image(Path.of(System.getProperty("sidecar.dockerfile", "../sidecar/Dockerfile")));
+                return image(Path.of(System.getProperty("images.pom", "../images/pom.xml")));
             case "plain":
                 return PLAIN;
             default:
@@ -33,19 +34,19 @@ public final class SidecarJvmFlags {
         }
     }
 
-    /** The flags of the {@code ENV JDK_JAVA_OPTIONS="..."} line of a Dockerfile. */
-    public static List<String> image(Path dockerfile) {
+    /** The flags of the images build's {@code sidecar.jvm.flags} property. */
+    public static List<String> image(Path imagesPom) {
         try {
-            return fromDockerfile(Files.readString(dockerfile));
+            return fromImagesPom(Files.readString(imagesPom));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + dockerfile.toAbsolutePath(), e);
+            throw new UncheckedIOException("cannot read " + imagesPom.toAbsolutePath(), e);
         }
     }
 
-    static List<String> fromDockerfile(String text) {
+    static List<String> fromImagesPom(String text) {
         Matcher matcher = IMAGE_OPTIONS.matcher(text);
         if (!matcher.find()) {
-            throw new IllegalStateException("no ENV JDK_JAVA_OPTIONS=\"...\" line in the sidecar Dockerfile");
+            throw new IllegalStateException("no <sidecar.jvm.flags> property in images/pom.xml");
         }
         return Arrays.stream(matcher.group(1).trim().split("\\s+")).toList();
     }

@@ -5,20 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-/** The benchmark's sidecar flags come from the image's Dockerfile, not from a copy. */
+/** The benchmark's sidecar flags come from the image build (images/pom.xml), not from a copy. */
 class SidecarJvmFlagsTest {
     @Test
-    void imageFlagsAreTheDockerfilesJdkJavaOptions() {
+    void imageFlagsAreTheImageBuildsJdkJavaOptions() {
         assertThat(SidecarJvmFlags.named("image"))
                 .contains("-XX:+UseSerialGC", "-Xmx64m", "-XX:Tier4InvocationThreshold=50000")
                 .allSatisfy(flag -> assertThat(flag).startsWith("-").doesNotContain(" "));
     }
 
     @Test
-    void parsesTheEnvLineAndRefusesADockerfileWithoutOne() {
-        assertThat(SidecarJvmFlags.fromDockerfile("FROM x\nENV JDK_JAVA_OPTIONS=\"-Xms16m  -Xmx64m\"\nENTRYPOINT [\"java\"]\n"))
+    void parsesThePropertyAndRefusesAPomWithoutIt() {
+        assertThat(SidecarJvmFlags.fromImagesPom("<properties>\n<sidecar.jvm.flags> -Xms16m  -Xmx64m </sidecar.jvm.flags>\n</properties>"))
                 .containsExactly("-Xms16m", "-Xmx64m");
-        assertThatThrownBy(() -> SidecarJvmFlags.fromDockerfile("FROM x\n")).hasMessageContaining("JDK_JAVA_OPTIONS");
+        assertThatThrownBy(() -> SidecarJvmFlags.fromImagesPom("<properties/>")).hasMessageContaining("sidecar.jvm.flags");
         assertThatThrownBy(() -> SidecarJvmFlags.named("fast")).hasMessageContaining("image or plain");
     }
 }
