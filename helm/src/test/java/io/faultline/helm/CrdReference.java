@@ -62,8 +62,31 @@ final class CrdReference {
                 out.append("\n");
             }
         }
+        out.append(REGULAR_EXPRESSIONS);
         return out.toString();
     }
+
+    /** What every regex field accepts: the sidecar's and the operator's one gate (faultline-config's LinearRegex). */
+    private static final String REGULAR_EXPRESSIONS = """
+            ## Regular expressions
+
+            `match.pathRegex`, `match.headers.<name>.regex`, `match.query.<name>.regex` and `rewrite.pathRegex` use RE2
+            syntax and match in time linear in the input (no backtracking: `(a+)+$` costs what `a+$` costs). The operator
+            checks them with the sidecar's own code; a refused pattern fails the session (phase Failed, reason
+            InvalidSpec) with the field and the reason, e.g. `spec.faults[2].match.pathRegex '(?!x).*' is not accepted:
+            lookahead (?!...) is not supported`.
+
+            | accepted | refused (what to write instead) |
+            |---|---|
+            | classes `[a-z]`, `[^/]`, `[[:alpha:]]`, `\\pL`, `\\p{Greek}`; `\\d \\w \\s \\b`; `.` | Java's `\\p{Alpha}` (`[[:alpha:]]`), `\\h`, `\\R`, `\\X` |
+            | `* + ?`, lazy `*? +? ??`, counted `{n}`, `{n,}`, `{n,m}` up to 1000 | possessive `*+ ++ ?+` and atomic groups `(?>...)` (not needed: nothing backtracks); counts above 1000 |
+            | groups `(...)`, `(?:...)`, named `(?P<name>...)` and `(?<name>...)` | backreferences `\\1`; lookahead `(?=`, `(?!`; lookbehind `(?<=`, `(?<!` |
+            | flags `(?i)`, `(?s)`, `(?m)`, `(?U)`; `^ $ \\A \\z`; `\\Q...\\E`; `\\x{e9}` | `(?x)` and `(?#...)` comments; `\\Z` (`\\z`), `\\G`; `\\u00e9` (`\\x{e9}`) |
+
+            Bounds: at most 1000 characters and 1000 compiled instructions (counted repetitions multiply:
+            `(\\w{1,30}){1,30}` compiles to 1,861 and is refused); one match then stays cheap over the sidecar's request
+            limits (an 8 KiB request line, a 16 KiB header block).
+            """;
 
     private static void rows(StringBuilder out, JsonNode schema, String path, List<String[]> rules) {
         schema.path("x-kubernetes-validations").forEach(v -> rules.add(new String[] {path, v.path("rule").asText(),
@@ -125,6 +148,9 @@ final class CrdReference {
         }
         if (field.has("maximum")) {
             parts.add("≤ " + number(field.path("maximum")));
+        }
+        if (field.has("maxLength")) {
+            parts.add("at most " + field.path("maxLength").asInt() + " characters");
         }
         if (field.has("minItems")) {
             parts.add("at least " + field.path("minItems").asInt() + " items");

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.faultline.config.LinearRegex;
 
 /**
  * HTTP: rewrites the request line before the request is forwarded: the method, and the path (a fixed path, or a regex
@@ -25,9 +27,11 @@ public class RewriteFault {
     @JsonPropertyDescription("New path (starts with /; the query string is kept), e.g. /maintenance.")
     public String path;
 
-    @JsonPropertyDescription("Java regular expression on the raw path; its first match is replaced, e.g. ^/v1/(.*).")
+    @Size(max = LinearRegex.MAX_LENGTH)
+    @JsonPropertyDescription("Regular expression in RE2 syntax on the raw path; its first match is replaced, e.g. ^/v1/(.*).")
     public String pathRegex;
 
-    @JsonPropertyDescription("Replacement for the pathRegex match; $1 refers to a group, e.g. /v2/$1.")
+    @JsonPropertyDescription("Replacement for the pathRegex match; $1 or ${name} refers to a group, \\$ is a literal $, "
+            + "e.g. /v2/$1.")
     public String replacement;
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.faultline.config.LinearRegex;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -25,9 +26,10 @@ public class HttpMatch {
             + "segments, a trailing /** also matches the bare prefix, e.g. /search/**. Not together with pathRegex.")
     public String path;
 
-    @JsonPropertyDescription("Java regular expression (java.util.regex) that must match the whole percent-decoded path "
-            + "without the query, e.g. /api/v[0-9]+/orders/.*. Not together with path. The operator compiles it and reports a "
-            + "bad one on the session.")
+    @Size(max = LinearRegex.MAX_LENGTH)
+    @JsonPropertyDescription("Regular expression in RE2 syntax (linear-time matching: no backreferences or lookaround) that "
+            + "must match the whole percent-decoded path without the query, e.g. /api/v[0-9]+/orders/.*. Not together with "
+            + "path. The operator checks it as the sidecar does and reports a bad one on the session.")
     public String pathRegex;
 
     @Size(max = 32)

@@ -3,7 +3,9 @@ package io.faultline.crds.spec;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.faultline.config.LinearRegex;
 
 /**
  * A condition on the values of one request header or query parameter, as the sidecar's rule match takes it: exactly
@@ -16,8 +18,10 @@ public class ValueCondition {
     @JsonPropertyDescription("Matches when one of the values equals this text exactly, e.g. free.")
     public String exact;
 
-    @JsonPropertyDescription("Java regular expression (java.util.regex) that must match one of the values in full, e.g. "
-            + "v[0-9]+. The operator compiles it and reports a bad one on the session.")
+    @Size(max = LinearRegex.MAX_LENGTH)
+    @JsonPropertyDescription("Regular expression in RE2 syntax (linear-time matching: no backreferences or lookaround) that "
+            + "must match one of the values in full, e.g. v[0-9]+. The operator checks it as the sidecar does and reports a "
+            + "bad one on the session.")
     public String regex;
 
     @JsonPropertyDescription("true: matches when the header or parameter is present (any value); false: when it is absent.")

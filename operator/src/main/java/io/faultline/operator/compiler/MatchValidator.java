@@ -3,16 +3,16 @@ package io.faultline.operator.compiler;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
+import io.faultline.config.LinearRegex;
 import io.faultline.crds.spec.HttpMatch;
 import io.faultline.crds.spec.ValueCondition;
 
 /**
  * Semantic checks of a fault's {@code match}, by the sidecar's rules (its {@code RequestMatch}): what the CRD schema
- * says again (for servers without CEL), and what no schema can say: every regular expression is compiled with
- * java.util.regex, the engine the sidecar matches with, so a regex the sidecar would refuse fails the session with
- * its path (e.g. {@code spec.faults[2].match.pathRegex}) instead of failing the push to every pod.
+ * says again (for servers without CEL), and what no schema can say: every regular expression passes the sidecar's own
+ * gate ({@link LinearRegex}: RE2 syntax, bounded size), so a regex the sidecar would refuse fails the session with its
+ * path (e.g. {@code spec.faults[2].match.pathRegex}) and the sidecar's reason instead of failing the push to every pod.
  */
 final class MatchValidator {
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -67,15 +67,15 @@ final class MatchValidator {
         });
     }
 
-    private static void regex(String regex, String path, List<String> problems) {
+    /** Adds the sidecar's reason, after the field's path, when {@code regex} is one the sidecar would refuse. */
+    static void regex(String regex, String path, List<String> problems) {
         if (regex == null) {
             return;
         }
         try {
-            Pattern.compile(regex);
-        } catch (PatternSyntaxException e) {
-            problems.add(path + " '" + regex + "' is not a valid Java regular expression: " + e.getDescription()
-                    + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
+            LinearRegex.compile(regex);
+        } catch (LinearRegex.InvalidRegexException e) {
+            problems.add(path + " " + e.getMessage());
         }
     }
 }

@@ -230,6 +230,9 @@ public final class SessionValidator {
             }
             checkDuration(path + ".loss.stall", fault.loss.stall, problems);
         }
+        if (fault.rewrite != null) {
+            MatchValidator.regex(fault.rewrite.pathRegex, path + ".rewrite.pathRegex", problems);
+        }
         if (fault.abort != null && fault.abort.httpStatus != null && (fault.abort.httpStatus < 200 || fault.abort.httpStatus > 599)) {
             problems.add(path + ".abort.httpStatus must be between 200 and 599");
         }

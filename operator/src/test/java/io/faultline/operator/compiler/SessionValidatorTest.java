@@ -123,7 +123,7 @@ class SessionValidatorTest {
                 "spec.faults[1].drop: needs an http target; target 'db' is tcp (set protocol: http, or an http:// mapping)");
     }
 
-    /** Each regex is compiled with java.util.regex, the sidecar's engine, and a bad one is named by its path. */
+    /** Each regex passes the sidecar's own gate (RE2 syntax), and a bad one is named by its path with the sidecar's reason. */
     @Test
     void namesAMatchRegexThatDoesNotCompile() {
         FaultSpec first = latency("fine", "1s");
@@ -138,9 +138,38 @@ class SessionValidatorTest {
 
         assertThat(SessionValidator.validate(spec(List.of(inbound("web", 8080, TargetProtocol.HTTP)), first, second, third)))
                 .containsExactly(
-                        "spec.faults[2].match.pathRegex '/api/(v1' is not a valid Java regular expression: Unclosed group near index 8",
-                        "spec.faults[2].match.headers.user-agent.regex '*Android' is not a valid Java regular expression:"
-                                + " Dangling meta character '*' near index 0");
+                        "spec.faults[2].match.pathRegex '/api/(v1' is not accepted: missing closing ) `/api/(v1`"
+                                + " (RE2 syntax, matched in linear time: no backreferences or lookaround)",
+                        "spec.faults[2].match.headers.user-agent.regex '*Android' is not accepted: missing argument to"
+                                + " repetition operator `*` (RE2 syntax, matched in linear time: no backreferences or lookaround)");
+    }
+
+    /** What Java's engine takes and RE2 does not (backtracking constructs) fails the session, as the sidecar would. */
+    @Test
+    void refusesBacktrackingConstructsAndOversizedPatternsAsTheSidecarDoes() {
+        FaultSpec lookahead = latency("lookahead", "1s");
+        lookahead.match = new HttpMatch();
+        lookahead.match.pathRegex = "/api/(?!internal).*";
+        FaultSpec backreference = latency("backreference", "1s");
+        backreference.match = new HttpMatch();
+        backreference.match.query = Map.of("a", ValueCondition.regex("(x)\\1"));
+        FaultSpec huge = new FaultSpec();
+        huge.name = "huge";
+        huge.rewrite = new io.faultline.crds.fault.RewriteFault();
+        huge.rewrite.pathRegex = "(\\w{1,30}){1,30}";
+        huge.rewrite.replacement = "/x";
+        FaultSpec nested = latency("nested", "1s");
+        nested.match = new HttpMatch();
+        nested.match.pathRegex = "(a+)+$"; // fine: linear whatever the nesting
+
+        assertThat(SessionValidator.validate(spec(List.of(inbound("web", 8080, TargetProtocol.HTTP)),
+                lookahead, backreference, huge, nested))).containsExactly(
+                "spec.faults[0].match.pathRegex '/api/(?!internal).*' is not accepted: lookahead (?!...) is not supported"
+                        + " (RE2 syntax, matched in linear time: no backreferences or lookaround)",
+                "spec.faults[1].match.query.a.regex '(x)\\1' is not accepted: backreferences such as \\1 are not supported"
+                        + " (RE2 syntax, matched in linear time: no backreferences or lookaround)",
+                "spec.faults[2].rewrite.pathRegex '(\\w{1,30}){1,30}' is too large: it compiles to 1861 instructions,"
+                        + " at most 1000 are accepted (counted repetitions multiply: (a{10}){10} is about 100)");
     }
 
     @Test

@@ -177,7 +177,7 @@ class FaultSessionEndToEndTest {
             assertThat(ready.status).isEqualTo("False");
             assertThat(ready.reason).isEqualTo("InvalidSpec");
             assertThat(ready.message).contains(
-                    "spec.faults[1].match.pathRegex '/api/(v1' is not a valid Java regular expression: Unclosed group");
+                    "spec.faults[1].match.pathRegex '/api/(v1' is not accepted: missing closing )");
             assertThat(ready.observedGeneration).isEqualTo(2);
             Await.until("a Warning event InvalidSpec", WAIT, () -> eventReasons(ns, "slow-cart").contains("InvalidSpec"),
                     () -> eventReasons(ns, "slow-cart"));

@@ -1,11 +1,12 @@
 package io.faultline.sidecar.http;
 
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 
 /**
  * Path globs: {@code *} matches within one segment (no '/'), {@code **} matches anything (any
  * number of segments); a trailing {@code /**} also matches the bare prefix ({@code /api/**}
- * matches {@code /api}). Everything else is literal.
+ * matches {@code /api}). Everything else is literal. Compiled for RE2/J: matching is linear in the path,
+ * whatever the glob ({@code /**a**a**a**b} included).
  */
 public final class PathGlob {
     private PathGlob() {

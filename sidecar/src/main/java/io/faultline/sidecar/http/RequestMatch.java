@@ -1,6 +1,8 @@
 package io.faultline.sidecar.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.re2j.Pattern;
+import io.faultline.config.LinearRegex;
 import io.faultline.sidecar.config.ConfigException;
 import io.faultline.sidecar.config.ConfigNode;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -13,15 +15,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Which requests a rule applies to. Every given condition must hold (AND); an absent one holds
  * always. {@code methods}: any of them; {@code path}: a {@link PathGlob}, or {@code pathRegex}
  * (full match); {@code headers} and {@code query}: per name, an exact value ({@code "v"} or
  * {@code {exact: v}}), {@code {regex: re}} (full match of any value) or {@code {present: true|false}};
- * {@code host}: a glob on the Host header without port ({@code *.example.com}).
+ * {@code host}: a glob on the Host header without port ({@code *.example.com}). Every pattern, regex or glob, is
+ * matched by RE2/J in time linear in the input ({@link LinearRegex}): no request can stall the event loop.
  *
  * <p>Health and probe paths are never touched by default: {@code exclude} (path globs) defaults to
  * {@link #DEFAULT_EXCLUDE}; {@code exclude: []} lets a rule reach them too.
@@ -32,7 +33,7 @@ public final class RequestMatch {
     public static final RequestMatch ANY = new RequestMatch(Set.of(), null, "", null, List.of(), List.of(), null, "",
             null, DEFAULT_EXCLUSION);
     static final Set<String> FIELDS = Set.of("methods", "path", "pathRegex", "headers", "query", "host", "exclude");
-    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private final Set<String> methods;
     private final Pattern path;
@@ -239,9 +240,9 @@ public final class RequestMatch {
 
     private static Pattern regex(ConfigNode node, String field, String re) {
         try {
-            return Pattern.compile(re);
-        } catch (PatternSyntaxException e) {
-            throw node.error(field, "'" + re + "' is not a valid regular expression: " + e.getDescription());
+            return LinearRegex.compile(re);
+        } catch (LinearRegex.InvalidRegexException e) {
+            throw node.error(field, e.getMessage());
         }
     }
 

@@ -2,6 +2,8 @@ package io.faultline.sidecar.http;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.re2j.Pattern;
+import io.faultline.config.LinearRegex;
 import io.faultline.sidecar.config.ConfigNode;
 import io.faultline.sidecar.fault.FaultKind;
 import io.faultline.sidecar.fault.FaultSpec;
@@ -10,13 +12,11 @@ import io.netty.handler.codec.http.HttpRequest;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * rewrite: changes the request line before the request is forwarded: {@code method} (e.g. PUT), and
- * the path, either to a fixed {@code path} or by {@code pathRegex} + {@code replacement} (Java regex
- * replacement, {@code $1} for groups: {@code ^/v1/(.*)} to {@code /v2/$1}; the first match is
+ * the path, either to a fixed {@code path} or by {@code pathRegex} (RE2 syntax, see {@link LinearRegex}) +
+ * {@code replacement} ({@code $1} or {@code ${name}} for groups, {@code \$} for a literal dollar: {@code ^/v1/(.*)} to {@code /v2/$1}; the first match is
  * replaced, no match leaves the path alone). It works on the raw (percent-encoded) path; the query
  * string stays. A kind of its own rather than part of {@code headers}: it edits the request line,
  * not header fields, and is combined with header edits by giving both rules. HEAD requests keep
@@ -24,8 +24,9 @@ import java.util.regex.PatternSyntaxException;
  * A rewritten path that would not be a valid origin-form path is not applied.
  */
 public record RewriteFault(String method, String path, Pattern pathRegex, String replacement) implements HttpFault {
-    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-    private static final Pattern GROUP_REF = Pattern.compile("\\$(\\d+)");
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final java.util.regex.Pattern GROUP_REF = java.util.regex.Pattern.compile("\\$(\\d+)");
+    private static final java.util.regex.Pattern NAMED_REF = java.util.regex.Pattern.compile("\\$\\{([^}]*)\\}");
 
     public static final FaultKind KIND = new FaultKind() {
         @Override
@@ -54,9 +55,9 @@ public record RewriteFault(String method, String path, Pattern pathRegex, String
                     throw node.error("pathRegex", "give path (a fixed path) or pathRegex with replacement, not both");
                 }
                 try {
-                    regex = Pattern.compile(node.string("pathRegex", null));
-                } catch (PatternSyntaxException e) {
-                    throw node.error("pathRegex", "not a valid regular expression: " + e.getDescription());
+                    regex = LinearRegex.compile(node.string("pathRegex", null));
+                } catch (LinearRegex.InvalidRegexException e) {
+                    throw node.error("pathRegex", e.getMessage());
                 }
                 if (!node.has("replacement")) {
                     throw node.error("replacement", "required with pathRegex; e.g. /v2/$1");
@@ -68,9 +69,16 @@ public record RewriteFault(String method, String path, Pattern pathRegex, String
             if (replacement != null) {
                 Matcher ref = GROUP_REF.matcher(replacement);
                 while (ref.find()) {
-                    if (Integer.parseInt(ref.group(1)) > regex.matcher("").groupCount()) {
+                    if (Integer.parseInt(ref.group(1)) > regex.groupCount()) {
                         throw node.error("replacement", "refers to group $" + ref.group(1) + " but pathRegex has "
-                                + regex.matcher("").groupCount() + " group(s)");
+                                + regex.groupCount() + " group(s)");
+                    }
+                }
+                Matcher named = NAMED_REF.matcher(replacement);
+                while (named.find()) {
+                    if (!regex.namedGroups().containsKey(named.group(1))) {
+                        throw node.error("replacement", "refers to group ${" + named.group(1)
+                                + "} but pathRegex has no group of that name; name one with (?P<name>...)");
                     }
                 }
             }
