@@ -200,17 +200,7 @@ class JourneyTest {
     }
 
     private static void applyErrors(int status) {
-        cluster.apply("""
-                apiVersion: faultline.io/v1alpha1
-                kind: FaultSession
-                metadata: {name: errors, namespace: %s}
-                spec:
-                  selector: {matchLabels: {app: %s}}
-                  targets: [{name: http, port: %d, protocol: http}]
-                  faults:
-                    - name: unavailable
-                      abort: {httpStatus: %d}
-                """.formatted(NS, APP, workloads.appPort(), status));
+        Sessions.applyErrors(cluster, NS, APP, workloads.appPort(), status);
     }
 
     private static void patchSpec(String name, String mergePatch) {

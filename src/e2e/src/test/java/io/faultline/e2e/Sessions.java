@@ -19,6 +19,24 @@ final class Sessions {
     private Sessions() {
     }
 
+    /**
+     * Applies (as a user, server-side) the session {@code errors}: every request of the pods labelled {@code app=<app>}
+     * to {@code port} answered with {@code status}.
+     */
+    static void applyErrors(Cluster cluster, String namespace, String app, int port, int status) {
+        cluster.apply("""
+                apiVersion: faultline.io/v1alpha1
+                kind: FaultSession
+                metadata: {name: errors, namespace: %s}
+                spec:
+                  selector: {matchLabels: {app: %s}}
+                  targets: [{name: http, port: %d, protocol: http}]
+                  faults:
+                    - name: unavailable
+                      abort: {httpStatus: %d}
+                """.formatted(namespace, app, port, status));
+    }
+
     /** The session as JSON, or a missing node when it does not exist. */
     static JsonNode get(KubernetesClient client, String namespace, String name) {
         GenericKubernetesResource resource = client.genericKubernetesResources(API_VERSION, "FaultSession").inNamespace(namespace)
